@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from clinic import views
+from clinic.sitemaps import PagesSitemap
+from education.sitemaps import SITEMAPS as EDUCATION_SITEMAPS
+
+sitemaps = {"pages": PagesSitemap, **EDUCATION_SITEMAPS}
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("articles/", include("education.urls")),
+    path("book/", include("scheduling.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler500 = "clinic.views.server_error"
+
+admin.site.site_header = "Dr. Panagopoulos — clinic administration"
+admin.site.site_title = "Clinic admin"
+admin.site.index_title = "Articles and bookings"

@@ -1,0 +1,65 @@
+"""Site-wide pages: home, about, privacy, and the machines' pages."""
+
+import logging
+
+from django.db import DatabaseError, connections
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from clinic import practice
+from education.selectors import latest_articles
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request):
+    return render(request, "clinic/home.html", {"latest_articles": latest_articles(limit=3)})
+
+
+@require_GET
+def about(request):
+    return render(request, "clinic/about.html")
+
+
+@require_GET
+def privacy(request):
+    return render(request, "clinic/privacy.html")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 "ok" when the database answers a query, 503 when it does not."""
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("healthz: database unreachable")
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
+    lines = [
+        "User-agent: *",
+        "Allow: /",
+        "Disallow: /admin/",
+        "Disallow: /book/manage/",
+        f"Sitemap: {sitemap_url}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain")
+
+
+def server_error(request):
+    """500 page in the site's look. Rendered without context processors, which may be what failed."""
+    html = loader.get_template("500.html").render({"practice": practice})
+    return HttpResponse(html, status=500)
