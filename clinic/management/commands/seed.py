@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from clinic import groups
 from education import seed as education_seed
 from scheduling import seed as scheduling_seed
 
@@ -12,6 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            for line in [*education_seed.run(), *scheduling_seed.run()]:
+            for line in [*education_seed.run(), *scheduling_seed.run(), *groups.run()]:
                 self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Seed complete."))

@@ -1,0 +1,35 @@
+"""The states the practice serves and the time zones of the people who live there."""
+
+from clinic.practice import STATES_SERVED
+
+STATE_CHOICES = list(STATES_SERVED.items())
+
+# The zones a patient may see times in, with the name a person knows them by.
+PATIENT_ZONES = {
+    "America/New_York": "Eastern Time",
+    "America/Chicago": "Central Time",
+    "America/Denver": "Mountain Time",
+    "America/Los_Angeles": "Pacific Time",
+}
+PATIENT_ZONE_CHOICES = list(PATIENT_ZONES.items())
+
+# Each state's zones, the usual one first. Texas: El Paso and Hudspeth counties keep Mountain Time.
+STATE_ZONES = {
+    "NY": ["America/New_York"],
+    "TX": ["America/Chicago", "America/Denver"],
+    "CA": ["America/Los_Angeles"],
+}
+
+ZONE_LABELS_IN_STATE = {
+    ("TX", "America/Chicago"): "Central Time (most of Texas)",
+    ("TX", "America/Denver"): "Mountain Time (El Paso and Hudspeth counties)",
+}
+
+
+def zone_label(zone: str, state: str | None = None) -> str:
+    """How a zone is named to a patient: "Central Time", or more precisely within a state."""
+    return ZONE_LABELS_IN_STATE.get((state, zone), PATIENT_ZONES.get(zone, zone))
+
+
+def zones_for_state(state: str) -> list[tuple[str, str]]:
+    return [(zone, zone_label(zone, state)) for zone in STATE_ZONES.get(state, [])]
