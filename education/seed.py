@@ -1,5 +1,113 @@
-"""What `manage.py seed` creates for the education app. Returns lines to report."""
+"""What `manage.py seed` creates for the education app. Returns lines to report. Idempotent.
+
+The first article ships as Markdown in education/content/. The seed creates and publishes it once.
+Later runs update it from the file only while nobody has edited it in admin: the article keeps the
+fingerprint of the text the seed last wrote (`seed_fingerprint`); when its title, summary or body no
+longer match that fingerprint, staff have edited it, and the seed leaves it alone from then on.
+Status is never changed after creation, so an article staff unpublished stays unpublished.
+"""
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.models import Group, Permission
+
+from clinic import practice
+from education.models import Article, Contributor, Reference, Topic
+from education.services import article_publish
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+EDITORS_GROUP = "Editors"
+EDUCATION_MODELS = [Article, Topic, Reference, Contributor]
+
+TOPICS = {
+    "opioid-use-disorder": (
+        "Opioid use disorder",
+        "Opioid addiction and its treatment: medication, therapy and what recovery looks like.",
+    ),
+}
+CONTRIBUTORS = {
+    practice.DOCTOR_NAME: {"credentials": practice.DOCTOR_TITLE.lower(), "is_organization": False},
+    "The practice's editorial team": {"credentials": "", "is_organization": True},
+}
+
+
+@dataclass(frozen=True)
+class ArticleSource:
+    title: str
+    slug: str
+    summary: str
+    body: str
+    topics: list[str]
+    author: str
+    reviewer: str
+    last_reviewed: datetime.date
+
+
+def read_article_source(path: Path) -> ArticleSource:
+    """A header of `key: value` lines, a line `---`, then the Markdown body."""
+    header, body = path.read_text(encoding="utf-8").split("\n---\n", 1)
+    meta = dict(line.split(":", 1) for line in header.strip().splitlines())
+    meta = {key.strip(): value.strip() for key, value in meta.items()}
+    return ArticleSource(
+        title=meta["title"],
+        slug=meta["slug"],
+        summary=meta["summary"],
+        body=body.strip() + "\n",
+        topics=[slug.strip() for slug in meta["topics"].split(",")],
+        author=meta["author"],
+        reviewer=meta["reviewer"],
+        last_reviewed=datetime.date.fromisoformat(meta["last_reviewed"]),
+    )
+
+
+def _editors_group() -> str:
+    group, created = Group.objects.get_or_create(name=EDITORS_GROUP)
+    permissions = Permission.objects.filter(
+        content_type__app_label="education",
+        content_type__model__in=[model._meta.model_name for model in EDUCATION_MODELS],
+        codename__regex=r"^(add|change|view|delete)_",
+    )
+    group.permissions.set(permissions)
+    return f"{'Created' if created else 'Checked'} the {EDITORS_GROUP} group ({permissions.count()} permissions)."
+
+
+def _seed_article(source: ArticleSource) -> str:
+    for slug, (name, description) in TOPICS.items():
+        Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+    for name, fields in CONTRIBUTORS.items():
+        Contributor.objects.get_or_create(name=name, defaults=fields)
+
+    article = Article.objects.filter(slug=source.slug).first()
+    if article is None:
+        article = Article(
+            slug=source.slug,
+            title=source.title,
+            summary=source.summary,
+            body_markdown=source.body,
+            author=Contributor.objects.get(name=source.author),
+            medical_reviewer=Contributor.objects.get(name=source.reviewer),
+            last_reviewed=source.last_reviewed,
+        )
+        article.seed_fingerprint = article.content_fingerprint()
+        article.save()
+        article.topics.set(Topic.objects.filter(slug__in=source.topics))
+        article_publish(article=article)
+        return f"Created and published the article “{article.title}”."
+    if article.content_fingerprint() != article.seed_fingerprint:
+        return f"Left “{article.title}” as it is: it was edited in admin."
+    article.title, article.summary, article.body_markdown = source.title, source.summary, source.body
+    fingerprint = article.content_fingerprint()
+    if fingerprint == article.seed_fingerprint:
+        return f"The article “{article.title}” is up to date."
+    article.seed_fingerprint = fingerprint
+    article.save()
+    return f"Updated the article “{article.title}” from {CONTENT_DIR.name}/{source.slug}.md."
 
 
 def run() -> list[str]:
-    return []
+    lines = [_editors_group()]
+    for path in sorted(CONTENT_DIR.glob("*.md")):
+        lines.append(_seed_article(read_article_source(path)))
+    return lines

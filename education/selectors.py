@@ -1,6 +1,78 @@
-"""Reads of articles for other parts of the site."""
+"""Reads of articles: for these pages and for other parts of the site."""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Q
+
+from education.models import SEARCH_CONFIG, Article, Topic, search_vector
 
 
 def latest_articles(*, limit: int):
-    """The newest published articles, for the home page. Filled in by the education issue."""
-    return []
+    """The newest published articles (title, summary, get_absolute_url), in one query, for the home page."""
+    return list(Article.objects.published().only("title", "slug", "summary", "publish_at")[:limit])
+
+
+def article_list(*, topic: Topic | None = None):
+    articles = Article.objects.published().for_listing()
+    if topic is not None:
+        articles = articles.filter(topics=topic)
+    return articles
+
+
+def article_search(*, query: str):
+    """Published articles matching `query`, best first.
+
+    PostgreSQL: full-text search, ranked with title over summary over body (websearch syntax, so
+    quotes, `-word` and stray `&|!` are read as a person means them, never as a syntax error).
+    Other databases (SQLite on a laptop): every word must appear, case-insensitively, somewhere.
+    """
+    articles = Article.objects.published().for_listing()
+    if connection.vendor == "postgresql":
+        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        vector = search_vector()
+        return (
+            articles.annotate(search=vector, rank=SearchRank(vector, search_query))
+            .filter(search=search_query)
+            .order_by("-rank", "-publish_at", "-pk")
+        )
+    terms = query.replace('"', " ").split()
+    if not terms:
+        return articles.none()
+    for term in terms[:20]:
+        articles = articles.filter(
+            Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_text__icontains=term)
+        )
+    return articles
+
+
+def article_for_reader(*, slug: str):
+    """One article with everything its page shows, in a fixed number of queries (None if absent)."""
+    return (
+        Article.objects.select_related("author", "medical_reviewer")
+        .prefetch_related("topics", "references")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def related_articles(*, article: Article, limit: int = 3) -> list[Article]:
+    """The articles the author chose, else others on the same topics; published ones only."""
+    chosen = list(article.related_articles.published().exclude(pk=article.pk).order_by("-publish_at")[:limit])
+    if chosen:
+        return chosen
+    topic_ids = [topic.pk for topic in article.topics.all()]
+    if not topic_ids:
+        return []
+    return list(
+        Article.objects.published()
+        .filter(topics__in=topic_ids)
+        .exclude(pk=article.pk)
+        .distinct()
+        .only("title", "slug", "summary", "publish_at")
+        .order_by("-publish_at")[:limit]
+    )
+
+
+def topics_in_use():
+    """Topics with at least one published article, for filters and suggestions."""
+    return Topic.objects.filter(articles__in=Article.objects.published()).distinct().order_by("name")

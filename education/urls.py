@@ -1,8 +1,13 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from education import views
+from education.feeds import LatestArticlesFeed
 
 app_name = "education"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="education/coming_soon.html"), name="article-list"),
+    path("", views.article_list, name="article-list"),
+    path("feed/", LatestArticlesFeed(), name="feed"),
+    path("topic/<slug:topic_slug>/", views.article_list, name="topic"),
+    path("<slug:slug>/", views.article_detail, name="article-detail"),
 ]

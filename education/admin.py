@@ -1,0 +1,169 @@
+"""Authoring in admin. Publishing goes through education.services, the same rule everywhere."""
+
+from django.contrib import admin, messages
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from education import readability
+from education.models import Article, Contributor, Reference, Topic
+from education.services import ArticleNotPublishable, article_publish, article_unpublish
+
+GRADE_WARNING = (
+    "Reading level is grade {grade}, above the grade {target} the clinic aims for: "
+    "try shorter sentences and everyday words."
+)
+
+
+class ReviewOverdueFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Review overdue"), ("current", "Review up to date")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.review_overdue(today=today)
+        if self.value() == "current":
+            return queryset.exclude(pk__in=queryset.review_overdue(today=today).values("pk"))
+        return queryset
+
+
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    extra = 1
+    fields = ["position", "citation", "url"]
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    prepopulated_fields = {"slug": ["title"]}
+    list_display = [
+        "title",
+        "status_for_readers",
+        "topic_names",
+        "medical_reviewer",
+        "last_reviewed",
+        "next_review_due",
+        "reading_level",
+        "preview_link",
+    ]
+    list_filter = ["status", ReviewOverdueFilter, "topics", "medical_reviewer"]
+    search_fields = ["title", "summary", "slug"]
+    date_hierarchy = "publish_at"
+    filter_horizontal = ["topics"]
+    autocomplete_fields = ["related_articles"]
+    inlines = [ReferenceInline]
+    actions = ["publish_selected", "unpublish_selected"]
+    readonly_fields = [
+        "reading_level",
+        "reading_minutes",
+        "first_published_at",
+        "content_modified_at",
+        "preview_link",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body_markdown", "topics"]}),
+        ("Review", {"fields": ["author", "medical_reviewer", "last_reviewed", "next_review_due"]}),
+        (
+            "Publishing",
+            {
+                "fields": ["status", "publish_at", "preview_link", "first_published_at", "content_modified_at"],
+                "description": "A published article with a future publish date-time is scheduled: "
+                "it becomes public at that time. Publishing needs a medical reviewer and a review date.",
+            },
+        ),
+        ("Readability", {"fields": ["reading_level", "reading_minutes"]}),
+        ("On the page", {"fields": ["related_articles", "show_booking_cta"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("medical_reviewer")
+            .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("name")))
+            .defer("body_markdown", "body_html", "body_text")
+        )
+
+    @admin.display(description="status")
+    def status_for_readers(self, article):
+        if article.status == Article.Status.DRAFT:
+            return "Draft"
+        if article.is_public:
+            return "Published"
+        return format_html(
+            "Scheduled for {}", timezone.localtime(article.publish_at).strftime("%Y-%m-%d %H:%M %Z")
+        )
+
+    @admin.display(description="topics")
+    def topic_names(self, article):
+        return ", ".join(topic.name for topic in article.topics.all())
+
+    @admin.display(description="reading level", ordering="reading_grade")
+    def reading_level(self, article):
+        if article.reading_grade is None:
+            return "–"
+        if article.reading_grade > readability.GRADE_TARGET:
+            return format_html('<strong class="errornote">⚠ Grade {} (aim for {} or below)</strong>',
+                               article.reading_grade, readability.GRADE_TARGET)  # fmt: skip
+        return f"Grade {article.reading_grade}"
+
+    @admin.display(description="preview")
+    def preview_link(self, article):
+        if not article.pk:
+            return "Save first, then preview."
+        label = "View on site" if article.is_public else "Preview (staff only)"
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', article.get_absolute_url(), label)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.reading_grade is not None and obj.reading_grade > readability.GRADE_TARGET:
+            messages.warning(
+                request, GRADE_WARNING.format(grade=obj.reading_grade, target=readability.GRADE_TARGET)
+            )
+
+    @admin.action(description="Publish selected articles now (scheduled ones keep their time)")
+    def publish_selected(self, request, queryset):
+        published, refused = 0, []
+        # Fresh rows with every field (the list's queryset defers the body, which the save renders).
+        for article in Article.objects.filter(pk__in=queryset.values("pk")):
+            try:
+                article_publish(article=article)
+            except ArticleNotPublishable as refusal:
+                refused.append(str(refusal))
+            else:
+                published += 1
+        if published:
+            messages.success(request, f"Published {published} article{'s' if published != 1 else ''}.")
+        if refused:
+            messages.error(
+                request,
+                format_html(
+                    "Not published (add a medical reviewer and a last-reviewed date first):<ul>{}</ul>",
+                    format_html_join("", "<li>{}</li>", ((reason,) for reason in refused)),
+                ),
+            )
+
+    @admin.action(description="Unpublish selected articles (back to draft)")
+    def unpublish_selected(self, request, queryset):
+        count = 0
+        for article in Article.objects.filter(pk__in=queryset.values("pk")):
+            article_unpublish(article=article)
+            count += 1
+        messages.success(request, f"Unpublished {count} article{'s' if count != 1 else ''}; they are drafts now.")
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    prepopulated_fields = {"slug": ["name"]}
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    list_display = ["name", "credentials", "is_organization"]
+    search_fields = ["name", "credentials"]

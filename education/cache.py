@@ -1,0 +1,84 @@
+"""Whole-page cache for anonymous readers of the article pages.
+
+Every cached page is stored under the current "pages version". Any change to an article, topic,
+reference or contributor replaces the version (education/signals.py), so every server, sharing the
+cache (Redis in production), stops serving the old pages at once; they then expire on their own.
+Logged-in users (staff, previews) are never served from the cache and never stored in it.
+"""
+
+import hashlib
+import uuid
+from functools import wraps
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+
+VERSION_KEY = "education:pages-version"
+PAGE_TIMEOUT = 10 * 60  # seconds; short enough that a stale page can never live long
+
+
+def pages_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        # add(), not set(): when two servers race here, both end up with the same version.
+        cache.add(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def _new_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def invalidate_pages() -> None:
+    """Forget every cached article page: now, and again once the transaction commits, so that a
+    page another server rendered from the old rows in between does not survive."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _timeout() -> int:
+    # A scheduled article must appear on time: never keep a page past the next publish time.
+    from education.models import Article
+
+    now = timezone.now()
+    upcoming = (
+        Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    if upcoming is None:
+        return PAGE_TIMEOUT
+    return max(1, min(PAGE_TIMEOUT, int((upcoming - now).total_seconds()) + 1))
+
+
+def cache_public_page(view):
+    """Serve anonymous GET requests from the cache; store successful anonymous responses."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            if request.user.is_authenticated:
+                # A staff member's page may show drafts: no browser or proxy may keep it.
+                add_never_cache_headers(response)
+            return response
+        location = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = f"education:page:{pages_version()}:{hashlib.sha256(location.encode()).hexdigest()}"
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies:
+            if hasattr(response, "render"):
+                response.render()
+            cache.set(key, (response.content, response["Content-Type"]), timeout=_timeout())
+        return response
+
+    return wrapper

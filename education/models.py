@@ -1,0 +1,232 @@
+"""Patient-education articles: what staff write in admin and the public reads.
+
+Author and medical reviewer are `Contributor` rows, not user accounts: the reviewer's name and
+credentials are shown publicly (and in structured data), may belong to someone with no login, and
+must not change when a staff account is renamed or removed. A login is private; a byline is public.
+"""
+
+import datetime
+import hashlib
+
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from education import readability
+from education.markdown import plain_text, render_markdown
+
+REVIEW_INTERVAL = datetime.timedelta(days=365)
+SEARCH_CONFIG = "english"
+
+
+def search_vector():
+    """Title weighted over summary over body. On PostgreSQL a GIN index is built on this very
+    expression (migration 0002), so the search can use it."""
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("body_text", weight="C", config=SEARCH_CONFIG)
+    )
+
+
+class Contributor(models.Model):
+    name = models.CharField(max_length=120, help_text="As shown to readers, e.g. “Dr. Panagopoulos”.")
+    credentials = models.CharField(
+        max_length=200, blank=True, help_text="e.g. “Double-board-certified addiction psychiatrist”."
+    )
+    is_organization = models.BooleanField(
+        default=False, help_text="Tick for a team or the practice rather than one person."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("education:topic", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, *, now: datetime.datetime | None = None):
+        """What the public may see: published, with a publish date-time that has come."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def for_listing(self):
+        return (
+            self.select_related("medical_reviewer")
+            .prefetch_related("topics")
+            .order_by("-publish_at", "-pk")
+            .defer("body_markdown", "body_html", "body_text")
+        )
+
+    def review_overdue(self, *, today: datetime.date):
+        return self.filter(next_review_due__lt=today)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, help_text="The address: /articles/<slug>/.")
+    summary = models.CharField(
+        max_length=300,
+        help_text="One or two plain sentences. Shown in lists and used as the page's meta description.",
+    )
+    body_markdown = models.TextField(
+        "body",
+        help_text="Markdown. Start each section (or each question, for Q&A) with “## ”: "
+        "those headings make the table of contents.",
+    )
+    topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
+    author = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="articles_written")
+    medical_reviewer = models.ForeignKey(
+        Contributor,
+        on_delete=models.PROTECT,
+        related_name="articles_reviewed",
+        null=True,
+        blank=True,
+        help_text="The clinician who checked the medical content. Required to publish.",
+    )
+    last_reviewed = models.DateField(null=True, blank=True, help_text="Required to publish.")
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="Left empty, it is set to a year after the last review."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish date-time",
+        null=True,
+        blank=True,
+        help_text="A future date-time schedules the article: nothing is public before it. "
+        "Left empty when publishing, it means now.",
+    )
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    content_modified_at = models.DateTimeField(
+        "content modified", editable=False, help_text="Moves only when the title, summary or body change."
+    )
+    related_articles = models.ManyToManyField("self", blank=True, symmetrical=False)
+    show_booking_cta = models.BooleanField(
+        "show the booking call-to-action", default=True, help_text="Invite readers to book the meet-and-greet."
+    )
+
+    # Derived on save from body_markdown; never edited by hand, never computed per request.
+    body_html = models.TextField(editable=False, default="")
+    body_text = models.TextField(editable=False, default="")
+    toc = models.JSONField("table of contents", editable=False, default=list)
+    reading_grade = models.FloatField("reading level (US grade)", null=True, editable=False)
+    reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
+    # Set by `manage.py seed` to the fingerprint of the text it wrote; see education/seed.py.
+    seed_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-publish_at"], name="article_public_list_idx"),
+            models.Index(fields=["next_review_due"], name="article_review_due_idx"),
+        ]
+        constraints = [
+            # The publishing rule, kept by the database too: nothing is published unreviewed.
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(medical_reviewer__isnull=False, last_reviewed__isnull=False, publish_at__isnull=False),
+                name="article_published_is_reviewed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("education:article-detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_fingerprint = instance.content_fingerprint() if not instance.get_deferred_fields() else None
+        return instance
+
+    def content_fingerprint(self) -> str:
+        text = "\x1f".join([self.title, self.summary, self.body_markdown])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+
+    @property
+    def modified_at(self) -> datetime.datetime:
+        """What readers, the sitemap and the feed see: never earlier than the first publication."""
+        if self.first_published_at and self.first_published_at > self.content_modified_at:
+            return self.first_published_at
+        return self.content_modified_at
+
+    def publish_problems(self) -> list[str]:
+        """Why this article may not be published yet (empty when it may)."""
+        problems = []
+        if self.medical_reviewer_id is None:
+            problems.append("it has no medical reviewer")
+        if self.last_reviewed is None:
+            problems.append("it has no last-reviewed date")
+        return problems
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.status == self.Status.PUBLISHED:
+            errors = {}
+            if self.medical_reviewer_id is None:
+                errors["medical_reviewer"] = "A medical reviewer is required to publish."
+            if self.last_reviewed is None:
+                errors["last_reviewed"] = "The last-reviewed date is required to publish."
+            if errors:
+                raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        now = timezone.now()
+        if self._state.adding or getattr(self, "_loaded_fingerprint", None) != self.content_fingerprint():
+            self.content_modified_at = now
+        rendered = render_markdown(self.body_markdown)
+        self.body_html = rendered.html
+        self.toc = rendered.toc
+        self.body_text = plain_text(rendered.html)
+        self.reading_grade = readability.flesch_kincaid_grade(f"{self.summary}\n\n{self.body_text}")
+        self.reading_minutes = readability.reading_minutes(self.body_text)
+        if self.last_reviewed and not self.next_review_due:
+            self.next_review_due = self.last_reviewed + REVIEW_INTERVAL
+        if self.status == self.Status.PUBLISHED:
+            self.publish_at = self.publish_at or now
+            self.first_published_at = self.first_published_at or self.publish_at
+        super().save(*args, **kwargs)
+        self._loaded_fingerprint = self.content_fingerprint()
+
+
+class Reference(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveSmallIntegerField(default=0)
+    citation = models.TextField(help_text="Authors, title, publisher or journal, year.")
+    url = models.URLField("URL", blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.citation[:80]

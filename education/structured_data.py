@@ -1,0 +1,68 @@
+"""schema.org JSON-LD for an article page: one @graph with the page, the article and the practice."""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import SafeString, mark_safe
+
+from clinic import practice
+from education.models import Article, Contributor
+
+# Inside <script>, "</script>" or "<!--" in a title would end the block: escape what HTML reads.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def _who(contributor: Contributor | None) -> dict | None:
+    if contributor is None:
+        return None
+    thing = {"@type": "Organization" if contributor.is_organization else "Person", "name": contributor.name}
+    if contributor.credentials and not contributor.is_organization:
+        thing["jobTitle"] = contributor.credentials
+    return thing
+
+
+def article_graph(article: Article, *, page_url: str, site_url: str) -> dict:
+    clinic_id = f"{site_url}/#clinic"
+    article_id = f"{page_url}#article"
+    webpage = {
+        "@type": "MedicalWebPage",
+        "@id": f"{page_url}#webpage",
+        "url": page_url,
+        "name": article.title,
+        "description": article.summary,
+        "inLanguage": "en-US",
+        "lastReviewed": article.last_reviewed,
+        "reviewedBy": _who(article.medical_reviewer),
+        "about": [{"@type": "Thing", "name": topic.name} for topic in article.topics.all()],
+        "medicalAudience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+        "specialty": "https://schema.org/Psychiatric",
+        "mainEntity": {"@id": article_id},
+        "publisher": {"@id": clinic_id},
+    }
+    article_node = {
+        "@type": "Article",
+        "@id": article_id,
+        "headline": article.title,
+        "description": article.summary,
+        "datePublished": article.first_published_at,
+        "dateModified": article.modified_at,
+        "author": _who(article.author),
+        "publisher": {"@id": clinic_id},
+        "mainEntityOfPage": {"@id": f"{page_url}#webpage"},
+    }
+    clinic = {
+        "@type": "MedicalClinic",
+        "@id": clinic_id,
+        "name": practice.PRACTICE_NAME,
+        "url": f"{site_url}/",
+        "medicalSpecialty": "https://schema.org/Psychiatric",
+        "description": f"{practice.DOCTOR_NAME}, {practice.DOCTOR_TITLE.lower()}: telehealth for people "
+        f"who live in {practice.STATES_SERVED_TEXT}.",
+    }
+    graph = [{k: v for k, v in node.items() if v not in (None, [])} for node in (webpage, article_node, clinic)]
+    return {"@context": "https://schema.org", "@graph": graph}
+
+
+def to_script_json(data: dict) -> SafeString:
+    """JSON safe to place between <script type="application/ld+json"> tags."""
+    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308
