@@ -1,0 +1,71 @@
+"""Admin for the audit trail (superusers read it; nobody edits it) and staff calendar feeds."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from clinic.models import AuditEvent, StaffFeedToken
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "username",
+        "action",
+        "detail",
+        "object_type",
+        "object_id",
+        "client_address",
+    ]
+    list_filter = ["action", "object_type"]
+    search_fields = ["username", "object_id", "client_address"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    # Superusers only, and only to read: a trail the people it records could rewrite proves nothing.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StaffFeedToken)
+class StaffFeedTokenAdmin(admin.ModelAdmin):
+    """Superusers see every feed and revoke them. Staff issue their own from the agenda page."""
+
+    list_display = ["__str__", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "created_at", "last_used_at", "revoked_at"]
+    fields = readonly_fields
+    actions = ["revoke"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected calendar feeds")
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"Revoked {count} calendar feed(s).", messages.SUCCESS)

@@ -1,0 +1,61 @@
+"""The audit trail's one writer: `record(request, action, ...)`.
+
+Records who, when, what (field NAMES, never values) and from which address. The address is
+read the way django-axes reads it (so AXES_PROXY_COUNT applies to both).
+"""
+
+from collections.abc import Iterable
+
+from axes.helpers import get_client_ip_address
+
+from clinic.models import AuditEvent
+
+
+def client_address(request) -> str | None:
+    return get_client_ip_address(request) or None
+
+
+def record(
+    request,
+    action: str,
+    *,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    fields: Iterable[str] = (),
+    detail: str = "",
+) -> AuditEvent:
+    """Write one audit event for `request.user` doing `action` to `obj` (or type/id given)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    user = getattr(request, "user", None)
+    authenticated = user is not None and user.is_authenticated
+    return AuditEvent.objects.create(
+        user=user if authenticated else None,
+        username=user.get_username() if authenticated else "",
+        action=action,
+        detail=detail[:200],
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        fields=sorted(fields),
+        client_address=client_address(request),
+    )
+
+
+def record_many(request, action: str, objects, *, detail: str = "") -> None:
+    """One event per object, in one query (for bulk actions and exports)."""
+    user = request.user if request.user.is_authenticated else None
+    address = client_address(request)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            user=user,
+            username=user.get_username() if user else "",
+            action=action,
+            detail=detail[:200],
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            client_address=address,
+        )
+        for obj in objects
+    )

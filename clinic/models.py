@@ -1,0 +1,92 @@
+"""Site-wide records that belong to no single app: the audit trail and staff calendar feed tokens."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when and from where. Field names only, never values.
+
+    Written by `clinic.audit.record`; nobody edits or deletes it through the site (health data
+    rules ask for a trail staff cannot rewrite). Superusers read it in admin.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        ADD = "add", "Added"
+        CHANGE = "change", "Changed"
+        DELETE = "delete", "Deleted"
+        EXPORT = "export", "Exported"
+        ACTION = "action", "Action"
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Kept when the user is deleted: the username copy still says who it was.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=12, choices=Action.choices)
+    # What happened, in words that carry no personal data: "mark completed", "CSV of 25 rows".
+    detail = models.CharField(max_length=200, blank=True)
+    object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    fields = models.JSONField(default=list, blank=True, help_text="Names of the fields, never their values.")
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_event_object")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_type} #{self.object_id}".strip()
+
+
+class StaffFeedToken(models.Model):
+    """A secret calendar feed URL for one staff user. Only the hash is kept; revoking is permanent.
+
+    Calendar apps cannot log in, so the feed is reached by the token alone; it lists times and
+    admin links only, never patient details.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_tokens")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "staff calendar feed"
+        verbose_name_plural = "staff calendar feeds"
+
+    def __str__(self):
+        return f"Calendar feed #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @classmethod
+    def issue(cls, user, *, now=None) -> tuple["StaffFeedToken", str]:
+        """Revoke the user's active feeds and create a new one. Returns (row, raw token); show it once."""
+        now = now or timezone.now()
+        cls.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+        raw = secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, token_hash=hash_token(raw), created_at=now), raw
+
+    @classmethod
+    def active_for(cls, raw: str):
+        """The active feed for a raw token, with its user, or None."""
+        return (
+            cls.objects.select_related("user")
+            .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
+            .first()
+        )

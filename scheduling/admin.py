@@ -1,0 +1,374 @@
+"""Django admin for the booking calendar: appointments, weekly hours, time off, rules, the outbox.
+
+Staff never change an appointment's time or status through the form: those go through the
+same services as the public flow (actions and the buttons on the change page), so every rule
+(no double-booking, notice, the outbox) holds for staff too. Every view of an appointment,
+change, export and action lands in the audit trail (clinic.audit), with field names only.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from clinic import audit
+from clinic.models import AuditEvent
+from scheduling import admin_views, staff_feed
+from scheduling.forms import BookingForm
+from scheduling.models import Appointment, BookingRules, Notification, TimeOff, WeeklyHours, clinic_zone
+from scheduling.zones import zone_label
+
+
+def clinic_time(instant) -> str:
+    """An instant in the clinic's zone, zone named: "Mon 30 Nov 2026, 09:00 EST"."""
+    if instant is None:
+        return "—"
+    return f"{instant.astimezone(clinic_zone()):%a %d %b %Y, %H:%M %Z}"
+
+
+class AuditedAdminMixin:
+    """Record adds, changes and deletes (field names, never values) in the audit trail."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        fields = form.changed_data if change else list(form.fields)
+        audit.record(
+            request, AuditEvent.Action.CHANGE if change else AuditEvent.Action.ADD, obj=obj, fields=fields
+        )
+
+    def delete_model(self, request, obj):
+        audit.record(request, AuditEvent.Action.DELETE, obj=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        audit.record_many(request, AuditEvent.Action.DELETE, list(queryset))
+        super().delete_queryset(request, queryset)
+
+
+class UpcomingPastFilter(admin.SimpleListFilter):
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", "Upcoming"), ("past", "Past")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "upcoming":
+            return queryset.filter(start__gte=now)
+        if self.value() == "past":
+            return queryset.filter(start__lt=now)
+        return queryset
+
+
+class NotificationInline(admin.TabularInline):
+    """The messages about this appointment, as the outbox holds them (read-only)."""
+
+    model = Notification
+    fields = ["kind", "appointment_version", "recipient", "status", "attempts", "created_at", "sent_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name = "message"
+    verbose_name_plural = "messages (outbox)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AppointmentForm(forms.ModelForm):
+    """What staff may correct by hand: the patient's contact details and note. Time and status
+    change only through the actions, which call the booking services."""
+
+    class Meta:
+        model = Appointment
+        fields = ["full_name", "email", "phone", "contact_method", "note"]
+
+    # The same checks as the public booking form.
+    clean_full_name = BookingForm.clean_full_name
+    clean_phone = BookingForm.clean_phone
+    clean_note = BookingForm.clean_note
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = AppointmentForm
+    list_display = [
+        "start_in_clinic_zone",
+        "full_name",
+        "patient_zone",
+        "state",
+        "contact_method",
+        "status",
+        "source",
+    ]
+    list_display_links = ["start_in_clinic_zone", "full_name"]
+    list_filter = ["status", "state", UpcomingPastFilter, "contact_method", "source"]
+    date_hierarchy = "start"
+    search_fields = ["full_name", "email", "phone"]
+    ordering = ["start"]
+    show_full_result_count = False
+    actions = ["mark_completed", "mark_no_show"]
+    inlines = [NotificationInline]
+    readonly_fields = [
+        "start_in_clinic_zone",
+        "start_in_patient_zone",
+        "status",
+        "source",
+        "state",
+        "time_zone",
+        "manage_link",
+        "version",
+        "created_at",
+        "updated_at",
+        "purged_at",
+        "history",
+    ]
+    fieldsets = [
+        ("When", {"fields": ["start_in_clinic_zone", "start_in_patient_zone", "status", "source"]}),
+        (
+            "Patient",
+            {"fields": ["full_name", "email", "phone", "state", "time_zone", "contact_method", "note"]},
+        ),
+        ("Record", {"fields": ["manage_link", "version", "created_at", "updated_at", "purged_at"]}),
+        ("History", {"fields": ["history"]}),
+    ]
+
+    # --- columns and read-only fields ---------------------------------------------------
+
+    @admin.display(description="Start (clinic time)", ordering="start")
+    def start_in_clinic_zone(self, obj):
+        return clinic_time(obj.start)
+
+    @admin.display(description="Patient's zone", ordering="time_zone")
+    def patient_zone(self, obj):
+        return zone_label(obj.time_zone, obj.state)
+
+    @admin.display(description="Start (patient's time)")
+    def start_in_patient_zone(self, obj):
+        local = obj.start.astimezone(obj.patient_zone)
+        return f"{local:%a %d %b %Y, %H:%M %Z} ({zone_label(obj.time_zone, obj.state)})"
+
+    @admin.display(description="Patient's manage link")
+    def manage_link(self, obj):
+        # The state only: the token itself is never stored, and its hash is of no use to staff.
+        if not obj.manage_token_hash:
+            return "No link (none issued, or removed by the retention job)"
+        if obj.end <= timezone.now():
+            return "Expired (the appointment has passed)"
+        if not obj.is_active:
+            return "Active, but the appointment can no longer be changed"
+        return "Active: the patient can cancel or move this appointment"
+
+    @admin.display(description="Status changes and actions")
+    def history(self, obj):
+        events = AuditEvent.objects.filter(
+            object_type="scheduling.appointment", object_id=str(obj.pk)
+        ).exclude(action=AuditEvent.Action.VIEW)[:50]
+        rows = [
+            (
+                clinic_time(e.created_at),
+                e.username or "—",
+                e.detail or e.get_action_display(),
+                ", ".join(e.fields),
+            )
+            for e in events
+        ]
+        if not rows:
+            return "No changes by staff yet."
+        return format_html(
+            '<ul class="scheduling-history">{}</ul>',
+            format_html_join("", '<li>{} — {}: {} <span class="quiet">{}</span></li>', rows),
+        )
+
+    # --- permissions ----------------------------------------------------------------------
+
+    def has_delete_permission(self, request, obj=None):
+        # Appointments are cancelled, never deleted: the retention job removes personal data.
+        return False
+
+    # --- search: a phone typed the way people say it --------------------------------------
+
+    def get_search_results(self, request, queryset, search_term):
+        filtered = queryset
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        digits = "".join(ch for ch in search_term if ch.isdigit())
+        if len(digits) >= 4 and digits != search_term.strip():
+            queryset |= filtered.filter(phone__contains=digits)
+        return queryset, may_have_duplicates
+
+    # --- audit of views and changes -------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            audit.record(
+                request, AuditEvent.Action.VIEW, object_type="scheduling.appointment", object_id=object_id
+            )
+        return response
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Staff book through the same service as patients: the booking form, not the model form.
+        return redirect("admin:scheduling_appointment_book")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "agenda_url": reverse("admin:scheduling_appointment_agenda"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    # --- actions (through the services) ---------------------------------------------------
+
+    @admin.action(description="Mark selected as completed", permissions=["change"])
+    def mark_completed(self, request, queryset):
+        admin_views.set_status_many(self, request, queryset, Appointment.Status.COMPLETED)
+
+    @admin.action(description="Mark selected as no-show", permissions=["change"])
+    def mark_no_show(self, request, queryset):
+        admin_views.set_status_many(self, request, queryset, Appointment.Status.NO_SHOW)
+
+    # --- extra pages ------------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        custom = [
+            path("agenda/", wrap(self.agenda_view), name="scheduling_appointment_agenda"),
+            path("book/", wrap(self.book_view), name="scheduling_appointment_book"),
+            path("export/", wrap(self.export_view), name="scheduling_appointment_export"),
+            path("calendar-feed/", wrap(self.feed_token_view), name="scheduling_appointment_feed_token"),
+            # Not behind admin login: calendar apps cannot log in. The secret token is the key.
+            path("feed/<str:token>.ics", staff_feed.staff_feed, name="scheduling_appointment_feed"),
+            path("<int:pk>/cancel/", wrap(self.cancel_view), name="scheduling_appointment_cancel"),
+            path(
+                "<int:pk>/reschedule/", wrap(self.reschedule_view), name="scheduling_appointment_reschedule"
+            ),
+            path("<int:pk>/status/", wrap(self.status_view), name="scheduling_appointment_status"),
+        ]
+        return custom + super().get_urls()
+
+    def agenda_view(self, request):
+        return admin_views.agenda(self, request)
+
+    def book_view(self, request):
+        return admin_views.book(self, request)
+
+    def export_view(self, request):
+        return admin_views.export(self, request)
+
+    def feed_token_view(self, request):
+        return admin_views.feed_token(self, request)
+
+    def cancel_view(self, request, pk):
+        return admin_views.cancel(self, request, pk)
+
+    def reschedule_view(self, request, pk):
+        return admin_views.reschedule(self, request, pk)
+
+    def status_view(self, request, pk):
+        return admin_views.set_status(self, request, pk)
+
+
+@admin.register(WeeklyHours)
+class WeeklyHoursAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["weekday", "start_time", "end_time"]
+    list_filter = ["weekday"]
+    ordering = ["weekday", "start_time"]
+
+
+class TimeOffWhenFilter(admin.SimpleListFilter):
+    title = "when"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("current", "Now or later"), ("past", "Past")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate(timezone=clinic_zone())
+        if self.value() == "current":
+            return queryset.filter(end_date__gte=today)
+        if self.value() == "past":
+            return queryset.filter(end_date__lt=today)
+        return queryset
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["start_date", "start_time", "end_date", "end_time", "reason"]
+    list_filter = [TimeOffWhenFilter]
+    date_hierarchy = "start_date"
+    ordering = ["-start_date"]
+
+
+@admin.register(BookingRules)
+class BookingRulesAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """One record: the list goes straight to it; it cannot be added twice or deleted."""
+
+    fields = [
+        "slot_minutes",
+        "buffer_minutes",
+        "minimum_notice_hours",
+        "horizon_days",
+        "daily_cap",
+        "step_minutes",
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not BookingRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        rules = BookingRules.objects.first()
+        if rules is not None and self.has_view_or_change_permission(request, rules):
+            return redirect("admin:scheduling_bookingrules_change", rules.pk)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox, read-only. Subjects and staff alerts carry no patient names by design."""
+
+    list_display = ["created_at", "appointment_link", "kind", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    readonly_fields = [
+        "appointment_link",
+        "kind",
+        "appointment_version",
+        "recipient",
+        "status",
+        "subject",
+        "body_text",
+        "send_after",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description="Appointment", ordering="appointment_id")
+    def appointment_link(self, obj):
+        url = reverse("admin:scheduling_appointment_change", args=[obj.appointment_id])
+        return format_html('<a href="{}">Meet-and-greet #{}</a>', url, obj.appointment_id)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
