@@ -1,15 +1,181 @@
-"""The patient's private manage link. (Placeholder: the notifications issue builds these pages.)"""
+"""The patient's private manage link: /book/manage/<token>/.
 
-from django.http import Http404
+GET only shows (mail scanners follow links); cancelling and moving are POSTs with CSRF. The
+token is looked up by its hash. A wrong token is a plain 404 that says nothing about whether
+an appointment exists, and lookups are rate-limited per client. The link stops working once
+the call has started (410 with a clear page); after a cancellation it shows only that.
+"""
+
+import contextlib
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from scheduling import selectors, services, throttle
+from scheduling.forms_manage import DaysForm, MoveForm
+from scheduling.models import Appointment, BookingRules, clinic_zone
+from scheduling.notifications import format_when
+from scheduling.views import slot_picker_context, zone_context
+
+LOOKUPS_PER_WINDOW = 30
+LOOKUP_WINDOW = timedelta(minutes=10)
+DAYS_PER_PAGE = 7
+
+MSG_SAME_TIME = "That is already your time. Please choose a different time, or keep this one."
+MSG_MOVED = "Your meet-and-greet has a new time. We've emailed you the details."
+
+CANCELLED = {Appointment.Status.CANCELLED_BY_PATIENT, Appointment.Status.CANCELLED_BY_CLINIC}
 
 
-def manage(request, token):
-    raise Http404
+class Throttled(Exception):
+    pass
 
 
-def manage_cancel(request, token):
-    raise Http404
+def _appointment(request, token: str) -> Appointment:
+    """The appointment of this link, or Http404; raises Throttled when this client guessed too often."""
+    if not throttle.allow(request, action="manage", limit=LOOKUPS_PER_WINDOW, per=LOOKUP_WINDOW):
+        raise Throttled
+    appointment = Appointment.for_manage_token(token)
+    if appointment is None or appointment.purged_at is not None:
+        raise Http404
+    return appointment
 
 
-def manage_move(request, token):
-    raise Http404
+def _closed_page(request, appointment: Appointment, now: datetime) -> HttpResponse | None:
+    """The page for a link that can no longer change anything, or None while it can."""
+    if appointment.start <= now or appointment.status not in {*CANCELLED, Appointment.Status.CONFIRMED}:
+        return render(request, "scheduling/manage_expired.html", status=410)
+    if appointment.status in CANCELLED:
+        context = {
+            "appointment": appointment,
+            "when": _when(appointment),
+            **zone_context(appointment.time_zone),
+        }
+        return render(request, "scheduling/manage_cancelled.html", context)
+    return None
+
+
+def _when(appointment: Appointment) -> dict:
+    return {
+        "patient": format_when(appointment.start, appointment.patient_zone),
+        "clinic": format_when(appointment.start, clinic_zone()),
+    }
+
+
+def _manage_url(token: str, **params) -> str:
+    url = reverse("scheduling:manage", args=[token])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _manage_page(
+    request,
+    appointment: Appointment,
+    token: str,
+    *,
+    now: datetime,
+    first_day: date | None = None,
+    form: MoveForm | None = None,
+    error: str = "",
+    nearby=None,
+    moved: bool = False,
+) -> HttpResponse:
+    tz = appointment.time_zone
+    today = now.astimezone(appointment.patient_zone).date()
+    last_day = today + timedelta(days=BookingRules.load().horizon_days + 1)
+    first_day = min(max(first_day or today, today), last_day)
+    next_day = first_day + timedelta(days=DAYS_PER_PAGE)
+    slots = nearby or selectors.patient_slots(tz=tz, start=first_day, days=DAYS_PER_PAGE, now=now)
+    slots = [slot for slot in slots if slot.start != appointment.start]
+    context = {
+        "appointment": appointment,
+        "token": token,
+        "when": _when(appointment),
+        "form": form,
+        "error": error or (form.errors["start"][0] if form is not None and form.errors.get("start") else ""),
+        "showing_nearby": bool(nearby),
+        "moved": moved,
+        "moved_message": MSG_MOVED,
+        "first_day": first_day,
+        "last_shown_day": first_day + timedelta(days=DAYS_PER_PAGE - 1),
+        "previous_url": (
+            _manage_url(token, start=max(first_day - timedelta(days=DAYS_PER_PAGE), today).isoformat())
+            if first_day > today and not nearby
+            else None
+        ),
+        "next_url": (
+            _manage_url(token, start=next_day.isoformat()) if next_day <= last_day and not nearby else None
+        ),
+        **slot_picker_context(slots=slots, tz=tz, state=appointment.state),
+    }
+    return render(request, "scheduling/manage.html", context)
+
+
+def _throttled(request) -> HttpResponse:
+    return render(request, "scheduling/manage_throttled.html", status=429)
+
+
+@never_cache
+@require_safe
+def manage(request, token: str):
+    """The appointment, a form to move it and a form to cancel it. Changes nothing."""
+    try:
+        appointment = _appointment(request, token)
+    except Throttled:
+        return _throttled(request)
+    now = timezone.now()
+    closed = _closed_page(request, appointment, now)
+    if closed is not None:
+        return closed
+    days = DaysForm(request.GET)
+    first_day = days.cleaned_data["start"] if days.is_valid() else None
+    return _manage_page(
+        request, appointment, token, now=now, first_day=first_day, moved=request.GET.get("moved") == "1"
+    )
+
+
+@never_cache
+@require_POST
+def manage_cancel(request, token: str):
+    try:
+        appointment = _appointment(request, token)
+    except Throttled:
+        return _throttled(request)
+    now = timezone.now()
+    if _closed_page(request, appointment, now) is None:
+        # Changed meanwhile (cancelled twice, or the call began): the page shows what it is now.
+        with contextlib.suppress(services.AppointmentNotChangeable):
+            services.appointment_cancel(appointment=appointment, by_clinic=False, now=now)
+    return redirect(_manage_url(token))
+
+
+@never_cache
+@require_POST
+def manage_move(request, token: str):
+    try:
+        appointment = _appointment(request, token)
+    except Throttled:
+        return _throttled(request)
+    now = timezone.now()
+    closed = _closed_page(request, appointment, now)
+    if closed is not None:
+        return redirect(_manage_url(token)) if appointment.status in CANCELLED else closed
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return _manage_page(request, appointment, token, now=now, form=form)
+    new_start = form.cleaned_data["start"]
+    if new_start == appointment.start:
+        return _manage_page(request, appointment, token, now=now, error=MSG_SAME_TIME)
+    try:
+        services.appointment_move(appointment=appointment, new_start=new_start, manage_token=token, now=now)
+    except services.AppointmentNotChangeable:
+        return redirect(_manage_url(token))
+    except services.BookingError as error:
+        # Nothing changed: the patient keeps their time and sees the closest free ones.
+        return _manage_page(request, appointment, token, now=now, error=error.message, nearby=error.nearby)
+    return redirect(_manage_url(token, moved="1"))

@@ -1,24 +1,475 @@
 """The outbox: messages about appointments, queued in the caller's transaction, sent after commit.
 
-(Placeholder bodies: the notifications issue fills these in; the signatures are the contract.)
+The booking services call `notify_*` inside their transaction. Each writes `Notification` rows
+holding the message fully rendered (subject, text, HTML, .ics), so the booking and its messages
+commit together or not at all, and a retry sends exactly what was queued. After commit the
+request tries to send at once; whatever is left (mail server down, a reminder not yet due) is
+sent by `manage.py send_notifications`, run by cron every minute.
+
+Sending claims one row at a time in a short transaction (`select_for_update(skip_locked=True)`
+plus a conditional update that only one worker can win), so two workers never send one message
+twice. A failed attempt is retried with backoff and marked failed after MAX_ATTEMPTS.
+
+Privacy: subjects and staff emails carry a time and an admin link, never the patient's name,
+email, phone or note; logs carry row ids and kinds only; the patient's note is never sent.
 """
 
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.mime.text import MIMEText
+from zoneinfo import ZoneInfo
 
-def notify_booked(appointment, *, manage_token: str) -> None:
-    pass
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone
+
+from clinic import practice
+from scheduling.ics import appointment_ics
+from scheduling.models import Appointment, Notification, clinic_zone
+from scheduling.zones import PATIENT_ZONES
+
+logger = logging.getLogger(__name__)
+
+Kind = Notification.Kind
+
+# A reminder goes out this long before the call, and only for bookings made at least
+# REMINDER_MIN_NOTICE ahead: for a call booked closer than that, the confirmation is enough.
+REMINDER_LEAD = timedelta(hours=24)
+REMINDER_MIN_NOTICE = timedelta(hours=36)
+
+MAX_ATTEMPTS = 8
+# Wait before attempt 2, 3, ...: about 22 hours in all before a message is marked failed.
+RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360, 720)]
+# A claimed row is not due again for this long, so a worker that dies mid-send is retried
+# later instead of never. Far longer than one send can take (EMAIL_TIMEOUT).
+CLAIM_LEASE = timedelta(minutes=10)
+
+STAFF_KINDS = {Kind.STAFF_ALERT, Kind.STAFF_CANCELLATION, Kind.STAFF_RESCHEDULE}
+
+DOCTOR = practice.DOCTOR_NAME
 
 
-def notify_cancelled(appointment, *, by_clinic: bool, message: str = "") -> None:
-    pass
+# --- Formatting ---------------------------------------------------------------------
 
 
-def notify_moved(appointment, *, previous_start, manage_token: str | None) -> None:
-    pass
+def zone_name(zone_key: str) -> str:
+    """ "Pacific Time": the name a person knows a zone by (the IANA key for an unusual one)."""
+    return PATIENT_ZONES.get(zone_key, zone_key)
 
 
-def notify_manage_link(appointment, *, manage_token: str) -> None:
-    pass
+def format_when(instant: datetime, zone: ZoneInfo, *, year: bool = True) -> str:
+    """ "Thursday, November 26, 2026, 9:00 AM Pacific Time": the instant on the zone's clock, named."""
+    local = instant.astimezone(zone)
+    pattern = "l, F j, Y, g:i A" if year else "l, F j, g:i A"
+    return f"{dateformat.format(local, pattern)} {zone_name(zone.key)}"
 
 
-def notify_status_changed(appointment) -> None:
-    pass
+def format_day(instant: datetime, zone: ZoneInfo) -> str:
+    return dateformat.format(instant.astimezone(zone), "l, F j")
+
+
+def manage_url(token: str) -> str:
+    return settings.SITE_URL + reverse("scheduling:manage", args=[token])
+
+
+def admin_url(appointment: Appointment) -> str:
+    return settings.SITE_URL + reverse("admin:scheduling_appointment_change", args=[appointment.pk])
+
+
+def _when(appointment: Appointment, instant: datetime | None = None) -> dict:
+    instant = instant or appointment.start
+    return {
+        "patient": format_when(instant, appointment.patient_zone),
+        "clinic": format_when(instant, clinic_zone()),
+    }
+
+
+def _context(appointment: Appointment, **extra) -> dict:
+    return {
+        "practice": practice,
+        "doctor": DOCTOR,
+        "minutes": practice.MEET_AND_GREET_MINUTES,
+        "contact_method": appointment.contact_method,
+        "when": _when(appointment),
+        "book_url": settings.SITE_URL + reverse("scheduling:book"),
+        **extra,
+    }
+
+
+# --- Queueing (inside the caller's transaction) -------------------------------------
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    return (
+        render_to_string(f"emails/{template}.txt", context),
+        render_to_string(f"emails/{template}.html", context),
+    )
+
+
+def _queue(
+    appointment: Appointment,
+    kind: str,
+    *,
+    subject: str,
+    template: str,
+    context: dict,
+    ics: str = "",
+    send_after: datetime | None = None,
+) -> Notification | None:
+    """One outbox row for this appointment version; None when that message was already queued."""
+    recipient = settings.CLINIC_STAFF_EMAIL if kind in STAFF_KINDS else appointment.email
+    body_text, body_html = _render(template, {**context, "subject": subject})
+    row, created = Notification.objects.get_or_create(
+        appointment=appointment,
+        kind=kind,
+        appointment_version=appointment.version,
+        defaults={
+            "recipient": recipient,
+            "subject": subject,
+            "body_text": body_text,
+            "body_html": body_html,
+            "ics": ics,
+            "send_after": send_after or timezone.now(),
+        },
+    )
+    return row if created else None
+
+
+def _reminder_subject(appointment: Appointment) -> str:
+    return (
+        f"Reminder: your meet-and-greet with {DOCTOR} is on "
+        f"{format_day(appointment.start, appointment.patient_zone)}"
+    )
+
+
+def _queue_reminder(appointment: Appointment, *, manage_token: str | None) -> Notification | None:
+    if appointment.start - timezone.now() < REMINDER_MIN_NOTICE:
+        return None
+    return _queue(
+        appointment,
+        Kind.REMINDER,
+        subject=_reminder_subject(appointment),
+        template="reminder",
+        context=_context(appointment, manage_url=manage_token and manage_url(manage_token)),
+        send_after=appointment.start - REMINDER_LEAD,
+    )
+
+
+def _rerender_pending(appointment: Appointment, kind: str, template: str, context: dict) -> None:
+    """A row not sent yet gets the newest link (a new link revokes the one it was rendered with)."""
+    for row in Notification.objects.filter(
+        appointment=appointment,
+        kind=kind,
+        appointment_version=appointment.version,
+        status=Notification.Status.PENDING,
+    ):
+        body_text, body_html = _render(template, {**context, "subject": row.subject})
+        Notification.objects.filter(pk=row.pk, status=Notification.Status.PENDING).update(
+            body_text=body_text, body_html=body_html
+        )
+
+
+def _cancel_superseded(appointment: Appointment) -> None:
+    """Pending messages to the patient about an earlier version will never be sent."""
+    Notification.objects.filter(
+        appointment=appointment,
+        status=Notification.Status.PENDING,
+        appointment_version__lt=appointment.version,
+    ).exclude(kind__in=[*STAFF_KINDS, Kind.CANCELLATION]).update(
+        status=Notification.Status.CANCELLED, last_error="superseded by a later change"
+    )
+
+
+def _staff_subject_time(instant: datetime) -> str:
+    return format_when(instant, clinic_zone(), year=False)
+
+
+def notify_booked(appointment: Appointment, *, manage_token: str) -> None:
+    """Queue the patient's confirmation (with .ics), the staff alert and the day-before reminder."""
+    rows = [
+        _queue(
+            appointment,
+            Kind.CONFIRMATION,
+            subject=f"Your meet-and-greet with {DOCTOR} is confirmed",
+            template="confirmation",
+            context=_context(appointment, manage_url=manage_url(manage_token)),
+            ics=appointment_ics(appointment),
+        ),
+        _queue(
+            appointment,
+            Kind.STAFF_ALERT,
+            subject=f"New meet-and-greet booked for {_staff_subject_time(appointment.start)}",
+            template="staff_alert",
+            context=_context(appointment, admin_url=admin_url(appointment)),
+        ),
+        _queue_reminder(appointment, manage_token=manage_token),
+    ]
+    _send_after_commit(rows)
+
+
+def notify_cancelled(appointment: Appointment, *, by_clinic: bool, message: str = "") -> None:
+    """Queue the cancellation (with a METHOD:CANCEL .ics) and the staff alert; drop pending reminders."""
+    _cancel_superseded(appointment)
+    rows = [
+        _queue(
+            appointment,
+            Kind.CANCELLATION,
+            subject=f"Your meet-and-greet with {DOCTOR} is cancelled",
+            template="cancellation",
+            context=_context(appointment, by_clinic=by_clinic, message=message),
+            ics=appointment_ics(appointment, cancel=True),
+        ),
+        _queue(
+            appointment,
+            Kind.STAFF_CANCELLATION,
+            subject=f"Meet-and-greet cancelled: {_staff_subject_time(appointment.start)}",
+            template="staff_cancellation",
+            context=_context(appointment, by_clinic=by_clinic, admin_url=admin_url(appointment)),
+        ),
+    ]
+    _send_after_commit(rows)
+
+
+def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_token: str | None) -> None:
+    """Queue the new time to the patient (updated .ics), the staff alert and a new reminder.
+
+    `manage_token` is the raw token when the caller knows it (a staff move issues a new one;
+    a patient move keeps theirs, known from the link's URL); without it the email points to
+    the link in the earlier email.
+    """
+    _cancel_superseded(appointment)
+    link = manage_token and manage_url(manage_token)
+    rows = [
+        _queue(
+            appointment,
+            Kind.RESCHEDULE,
+            subject=f"Your meet-and-greet with {DOCTOR} has a new time",
+            template="reschedule",
+            context=_context(appointment, manage_url=link, previous=_when(appointment, previous_start)),
+            ics=appointment_ics(appointment),
+        ),
+        _queue(
+            appointment,
+            Kind.STAFF_RESCHEDULE,
+            subject=f"Meet-and-greet moved to {_staff_subject_time(appointment.start)}",
+            template="staff_reschedule",
+            context=_context(
+                appointment, admin_url=admin_url(appointment), previous=_when(appointment, previous_start)
+            ),
+        ),
+        _queue_reminder(appointment, manage_token=manage_token),
+    ]
+    _send_after_commit(rows)
+
+
+def notify_manage_link(appointment: Appointment, *, manage_token: str) -> None:
+    """Queue a fresh manage link (someone tried to book again with the same email).
+
+    At most one such email per appointment version, so the booking form cannot be used to
+    flood an inbox. Messages not sent yet (this one, the reminder) get the new link, since
+    issuing it revoked the old one.
+    """
+    context = _context(appointment, manage_url=manage_url(manage_token))
+    row = _queue(
+        appointment,
+        Kind.MANAGE_LINK,
+        subject=f"Your link to manage your meet-and-greet with {DOCTOR}",
+        template="manage_link",
+        context=context,
+    )
+    if row is None:
+        _rerender_pending(appointment, Kind.MANAGE_LINK, "manage_link", context)
+    _rerender_pending(appointment, Kind.REMINDER, "reminder", context)
+    _send_after_commit([row])
+
+
+def notify_status_changed(appointment: Appointment) -> None:
+    """Completed or no-show: nothing more to tell the patient, so pending reminders are dropped."""
+    _cancel_superseded(appointment)
+    if appointment.status != Appointment.Status.CONFIRMED:
+        Notification.objects.filter(
+            appointment=appointment, kind=Kind.REMINDER, status=Notification.Status.PENDING
+        ).update(status=Notification.Status.CANCELLED, last_error="appointment no longer confirmed")
+
+
+def _send_after_commit(rows: list[Notification | None]) -> None:
+    now = timezone.now()
+    ids = [row.pk for row in rows if row is not None and row.send_after <= now]
+    if ids:
+        transaction.on_commit(lambda: send_quietly(ids))
+
+
+def send_quietly(ids: list[int]) -> None:
+    """Best effort right after commit: never raises into the request (the cron run retries)."""
+    try:
+        deliver_due(ids=ids)
+    except Exception as exc:  # noqa: BLE001 - a request must never fail because mail did
+        logger.warning("Sending notifications after commit failed (%s); cron will retry", type(exc).__name__)
+
+
+# --- Delivery -------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    not_needed: int = 0
+    stopped_early: bool = False
+
+
+def _reason_not_to_send(row: Notification, now: datetime) -> str:
+    """Why a due message should no longer go out ("" when it should). Checked at send time."""
+    if row.kind in STAFF_KINDS:
+        return ""
+    appointment = row.appointment
+    if appointment.purged_at is not None:
+        return "personal data purged"
+    if row.kind == Kind.CANCELLATION:
+        return ""
+    if row.appointment_version != appointment.version:
+        return "superseded by a later change"
+    if appointment.status != Appointment.Status.CONFIRMED:
+        return "appointment no longer confirmed"
+    if appointment.start <= now:
+        return "appointment already started"
+    return ""
+
+
+CLAIMED, DROPPED, LOST = "claimed", "dropped", "lost"
+
+
+def _claim_next(*, now: datetime, kinds, ids) -> tuple[Notification | None, str]:
+    """The next due row and what became of it: CLAIMED for this worker, DROPPED because it is
+    no longer needed, or LOST to another worker. (None, "") when nothing is due.
+
+    The row lock (skipped by other workers on PostgreSQL) keeps workers off each other's
+    rows; the conditional update makes the claim safe even where locks are ignored (SQLite).
+    """
+    with transaction.atomic():
+        due = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("appointment")
+            .filter(status=Notification.Status.PENDING, send_after__lte=now)
+            .order_by("send_after", "pk")
+        )
+        if kinds:
+            due = due.filter(kind__in=kinds)
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        row = due.first()
+        if row is None:
+            return None, ""
+        still_pending = Notification.objects.filter(
+            pk=row.pk, status=Notification.Status.PENDING, attempts=row.attempts, send_after__lte=now
+        )
+        reason = _reason_not_to_send(row, now)
+        if reason:
+            still_pending.update(status=Notification.Status.CANCELLED, last_error=reason)
+            return row, DROPPED
+        if not still_pending.update(attempts=F("attempts") + 1, send_after=now + CLAIM_LEASE):
+            return row, LOST
+        row.attempts += 1
+        return row, CLAIMED
+
+
+def _message(row: Notification, connection) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        to=[row.recipient],
+        connection=connection,
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    if row.ics:
+        part = MIMEText(row.ics, "calendar", "utf-8")
+        part.set_param("method", "CANCEL" if "METHOD:CANCEL" in row.ics else "REQUEST")
+        part.add_header("Content-Disposition", "attachment", filename="meet-and-greet.ics")
+        message.attach(part)
+    return message
+
+
+# Errors about one message; any other error (connection refused, timeout...) ends the run.
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def safe_error(exc: BaseException) -> str:
+    """The error class and a detail that cannot hold an address (SMTP code, OS reason)."""
+    detail = ""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        detail = f"SMTP {exc.smtp_code}"
+    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
+        detail = "recipient refused"
+    elif isinstance(exc, OSError) and exc.strerror:
+        detail = exc.strerror
+    return f"{type(exc).__name__}: {detail}"[:200] if detail else type(exc).__name__[:200]
+
+
+def deliver_due(
+    *, now: datetime | None = None, kinds=None, ids=None, limit: int = 500, connection=None
+) -> DeliveryReport:
+    """Send due pending messages (optionally only `kinds` or `ids`), at most `limit` of them.
+
+    Each message is claimed, sent, then marked sent; a failure is retried later with backoff.
+    An error that is not about the message itself (server down) stops the run: the next run
+    retries. Returns what happened, in counts.
+    """
+    now = now or timezone.now()
+    connection = connection or get_connection()
+    report = DeliveryReport()
+    try:
+        for _ in range(limit):
+            row, outcome = _claim_next(now=now, kinds=kinds, ids=ids)
+            if row is None:
+                break
+            if outcome == DROPPED:
+                report.not_needed += 1
+            if outcome != CLAIMED:
+                continue
+            try:
+                _message(row, connection).send()
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+                _record_failure(row, exc, now=now, report=report)
+                if not isinstance(exc, MESSAGE_ERRORS):
+                    report.stopped_early = True
+                    break
+            else:
+                Notification.objects.filter(pk=row.pk).update(
+                    status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+                )
+                report.sent += 1
+                logger.info("Sent notification %s (%s)", row.pk, row.kind)
+    finally:
+        connection.close()
+    return report
+
+
+def _record_failure(row: Notification, exc: Exception, *, now: datetime, report: DeliveryReport) -> None:
+    error = safe_error(exc)
+    if row.attempts >= MAX_ATTEMPTS:
+        Notification.objects.filter(pk=row.pk).update(status=Notification.Status.FAILED, last_error=error)
+        report.failed += 1
+        logger.error(
+            "Notification %s (%s) failed after %s attempts: %s", row.pk, row.kind, row.attempts, error
+        )
+        return
+    delay = RETRY_DELAYS[min(row.attempts, len(RETRY_DELAYS)) - 1]
+    Notification.objects.filter(pk=row.pk).update(send_after=now + delay, last_error=error)
+    report.retrying += 1
+    logger.warning(
+        "Notification %s (%s) not sent (attempt %s), retrying in %s: %s",
+        row.pk,
+        row.kind,
+        row.attempts,
+        delay,
+        error,
+    )

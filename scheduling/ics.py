@@ -1,0 +1,71 @@
+"""The calendar file (.ics) attached to a patient's emails.
+
+One event per appointment, with a UID that never changes, so a calendar updates the event
+it already has (a higher SEQUENCE wins) instead of adding a second one, and removes it on
+METHOD:CANCEL. Times are UTC instants: every calendar shows them in its owner's zone.
+
+The file names the meeting and the doctor, never a diagnosis, and carries nothing about the
+patient beyond their own address (an invitation needs an attendee).
+"""
+
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from icalendar import Calendar, Event, vCalAddress
+
+from clinic import practice
+
+SUMMARY = f"Meet-and-greet with {practice.DOCTOR_NAME}"
+PRODID = f"-//{practice.PRACTICE_NAME}//Meet-and-greet booking//EN"
+
+DESCRIPTIONS = {
+    "phone": f"Free {practice.MEET_AND_GREET_MINUTES}-minute meet-and-greet by phone: "
+    f"{practice.DOCTOR_NAME} will call you at the number you gave.",
+    "video": f"Free {practice.MEET_AND_GREET_MINUTES}-minute meet-and-greet by video: "
+    f"{practice.DOCTOR_NAME} will email you a link to join before the call.",
+}
+LOCATIONS = {"phone": "Phone call", "video": "Video call"}
+
+
+def event_uid(appointment) -> str:
+    """The same for every version of an appointment: calendars match updates by it."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"appointment-{appointment.pk}@{host}"
+
+
+def appointment_ics(appointment, *, cancel: bool = False, now: datetime | None = None) -> str:
+    """The iCalendar text for the appointment as it is now: a REQUEST, or a CANCEL."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "CANCEL" if cancel else "REQUEST")
+
+    event = Event()
+    event.add("uid", event_uid(appointment))
+    event.add("dtstamp", (now or datetime.now(UTC)).astimezone(UTC))
+    event.add("dtstart", appointment.start.astimezone(UTC))
+    event.add("dtend", appointment.end.astimezone(UTC))
+    # The appointment's version is raised on every change, so each message outranks the last.
+    event.add("sequence", appointment.version)
+    event.add("summary", SUMMARY)
+    event.add("location", LOCATIONS.get(appointment.contact_method, ""))
+    event.add("description", DESCRIPTIONS.get(appointment.contact_method, ""))
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+
+    office_name, office_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{office_address}")
+    if office_name:
+        organizer.params["cn"] = office_name
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{appointment.email}")
+    attendee.params["role"] = "REQ-PARTICIPANT"
+    attendee.params["partstat"] = "ACCEPTED"
+    attendee.params["rsvp"] = "FALSE"
+    event.add("attendee", attendee)
+
+    calendar.add_component(event)
+    return calendar.to_ical().decode()
