@@ -1,6 +1,7 @@
 """Authoring in admin. Publishing goes through education.services, the same rule everywhere."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -35,6 +36,7 @@ class ReferenceInline(admin.TabularInline):
     model = Reference
     extra = 1
     fields = ["position", "citation", "url"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Article)
@@ -70,7 +72,13 @@ class ArticleAdmin(admin.ModelAdmin):
         (
             "Publishing",
             {
-                "fields": ["status", "publish_at", "preview_link", "first_published_at", "content_modified_at"],
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "preview_link",
+                    "first_published_at",
+                    "content_modified_at",
+                ],
                 "description": "A published article with a future publish date-time is scheduled: "
                 "it becomes public at that time. Publishing needs a medical reviewer and a review date.",
             },
@@ -116,7 +124,9 @@ class ArticleAdmin(admin.ModelAdmin):
         if not article.pk:
             return "Save first, then preview."
         label = "View on site" if article.is_public else "Preview (staff only)"
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', article.get_absolute_url(), label)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', article.get_absolute_url(), label
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -153,7 +163,9 @@ class ArticleAdmin(admin.ModelAdmin):
         for article in Article.objects.filter(pk__in=queryset.values("pk")):
             article_unpublish(article=article)
             count += 1
-        messages.success(request, f"Unpublished {count} article{'s' if count != 1 else ''}; they are drafts now.")
+        messages.success(
+            request, f"Unpublished {count} article{'s' if count != 1 else ''}; they are drafts now."
+        )
 
 
 @admin.register(Topic)

@@ -15,7 +15,14 @@ from markdown.extensions.toc import slugify
 
 # Ids the page itself uses: a heading must never take one (skip link target, page sections).
 RESERVED_IDS = frozenset(
-    {"main", "page-heading", "booking-cta-heading", "contents-heading", "references-heading", "related-heading"}
+    {
+        "main",
+        "page-heading",
+        "booking-cta-heading",
+        "contents-heading",
+        "references-heading",
+        "related-heading",
+    }
 )
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
 

@@ -59,7 +59,7 @@ class Topic(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("education:topic", kwargs={"slug": self.slug})
+        return reverse("education:topic", kwargs={"topic_slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -123,7 +123,9 @@ class Article(models.Model):
     )
     related_articles = models.ManyToManyField("self", blank=True, symmetrical=False)
     show_booking_cta = models.BooleanField(
-        "show the booking call-to-action", default=True, help_text="Invite readers to book the meet-and-greet."
+        "show the booking call-to-action",
+        default=True,
+        help_text="Invite readers to book the meet-and-greet.",
     )
 
     # Derived on save from body_markdown; never edited by hand, never computed per request.
@@ -155,13 +157,33 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        now = timezone.now()
+        if self._state.adding or getattr(self, "_loaded_fingerprint", None) != self.content_fingerprint():
+            self.content_modified_at = now
+        rendered = render_markdown(self.body_markdown)
+        self.body_html = rendered.html
+        self.toc = rendered.toc
+        self.body_text = plain_text(rendered.html)
+        self.reading_grade = readability.flesch_kincaid_grade(f"{self.summary}\n\n{self.body_text}")
+        self.reading_minutes = readability.reading_minutes(self.body_text)
+        if self.last_reviewed and not self.next_review_due:
+            self.next_review_due = self.last_reviewed + REVIEW_INTERVAL
+        if self.status == self.Status.PUBLISHED:
+            self.publish_at = self.publish_at or now
+            self.first_published_at = self.first_published_at or self.publish_at
+        super().save(*args, **kwargs)
+        self._loaded_fingerprint = self.content_fingerprint()
+
     def get_absolute_url(self):
         return reverse("education:article-detail", kwargs={"slug": self.slug})
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._loaded_fingerprint = instance.content_fingerprint() if not instance.get_deferred_fields() else None
+        instance._loaded_fingerprint = (
+            instance.content_fingerprint() if not instance.get_deferred_fields() else None
+        )
         return instance
 
     def content_fingerprint(self) -> str:
@@ -170,7 +192,11 @@ class Article(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
 
     @property
     def modified_at(self) -> datetime.datetime:
@@ -199,24 +225,8 @@ class Article(models.Model):
                 errors["last_reviewed"] = "The last-reviewed date is required to publish."
             if errors:
                 raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        now = timezone.now()
-        if self._state.adding or getattr(self, "_loaded_fingerprint", None) != self.content_fingerprint():
-            self.content_modified_at = now
-        rendered = render_markdown(self.body_markdown)
-        self.body_html = rendered.html
-        self.toc = rendered.toc
-        self.body_text = plain_text(rendered.html)
-        self.reading_grade = readability.flesch_kincaid_grade(f"{self.summary}\n\n{self.body_text}")
-        self.reading_minutes = readability.reading_minutes(self.body_text)
-        if self.last_reviewed and not self.next_review_due:
-            self.next_review_due = self.last_reviewed + REVIEW_INTERVAL
-        if self.status == self.Status.PUBLISHED:
-            self.publish_at = self.publish_at or now
-            self.first_published_at = self.first_published_at or self.publish_at
-        super().save(*args, **kwargs)
-        self._loaded_fingerprint = self.content_fingerprint()
+            # "Published" with no time means now (and satisfies the constraint checked after clean()).
+            self.publish_at = self.publish_at or timezone.now()
 
 
 class Reference(models.Model):

@@ -29,7 +29,7 @@ TOPICS = {
 }
 CONTRIBUTORS = {
     practice.DOCTOR_NAME: {"credentials": practice.DOCTOR_TITLE.lower(), "is_organization": False},
-    "The practice's editorial team": {"credentials": "", "is_organization": True},
+    practice.PRACTICE_NAME: {"credentials": "", "is_organization": True},
 }
 
 
@@ -70,7 +70,8 @@ def _editors_group() -> str:
         codename__regex=r"^(add|change|view|delete)_",
     )
     group.permissions.set(permissions)
-    return f"{'Created' if created else 'Checked'} the {EDITORS_GROUP} group ({permissions.count()} permissions)."
+    verb = "Created" if created else "Checked"
+    return f"{verb} the {EDITORS_GROUP} group ({permissions.count()} permissions)."
 
 
 def _seed_article(source: ArticleSource) -> str:

@@ -21,7 +21,11 @@ class ArticleSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Article.objects.published().only("slug", "content_modified_at", "first_published_at").order_by("pk")
+        return (
+            Article.objects.published()
+            .only("slug", "content_modified_at", "first_published_at")
+            .order_by("pk")
+        )
 
     def lastmod(self, item):
         return item.modified_at

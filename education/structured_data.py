@@ -59,7 +59,9 @@ def article_graph(article: Article, *, page_url: str, site_url: str) -> dict:
         "description": f"{practice.DOCTOR_NAME}, {practice.DOCTOR_TITLE.lower()}: telehealth for people "
         f"who live in {practice.STATES_SERVED_TEXT}.",
     }
-    graph = [{k: v for k, v in node.items() if v not in (None, [])} for node in (webpage, article_node, clinic)]
+    graph = [
+        {k: v for k, v in node.items() if v not in (None, [])} for node in (webpage, article_node, clinic)
+    ]
     return {"@context": "https://schema.org", "@graph": graph}
 
 
