@@ -1,0 +1,538 @@
+"""`python -m bench.run` (what `make bench` runs): load-test the real site, report honest ratios.
+
+1. A bench database of its own: `<name>_bench` beside DATABASE_URL's PostgreSQL database
+   (created, then dropped at the end), or an SQLite file in a temporary directory without
+   DATABASE_URL. The dev and test databases are never touched.
+2. Production settings (DEBUG off, WhiteNoise after collectstatic into a temporary directory,
+   the real middleware, a secret key made for the run, Redis db 5 as the cache, flushed at
+   start and end), plus bench.urls' baseline page; SSL redirect off (plain HTTP on loopback).
+3. The data (bench.data): first a small set, to count each page's queries, then the full set
+   (60 articles over 6 topics, Mon-Fri 09:00-17:00, ~3,000 appointments); queries again, and the
+   time to compute 62 days of slots.
+4. gunicorn on a free loopback port; wrk at 16 connections for a fixed time per page after a
+   warm-up; then a stream of booking POSTs on distinct free slots, each a real form (fetched
+   first: CSRF cookie and token, signed form_token; one 2-second wait for all), fired by
+   16 threads. Afterwards SQL counts overlapping confirmed appointments.
+5. bench/results.md (git-ignored) and the same on stdout; everything started is stopped.
+
+Environment knobs: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_BOOKINGS (600),
+BENCH_WORKERS (4), BENCH_THREADS (1: sync workers), BENCH_REDIS_URL (redis://127.0.0.1:6379/5).
+"""
+
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time as clock
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RESULTS_PATH = BASE_DIR / "bench" / "results.md"
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
+BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "600"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+CONNECTIONS = 16
+FORM_MIN_SECONDS = 2.0  # the booking form refuses a POST sooner than this after its GET
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "BENCHJSON {\\"requests\\": %d, \\"duration_us\\": %d, \\"connect\\": %d, \\"read\\": %d, " ..
+    "\\"write\\": %d, \\"status\\": %d, \\"timeout\\": %d, \\"p50_us\\": %d, \\"p99_us\\": %d}\\n",
+    summary.requests, summary.duration, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+# --- The bench database ---------------------------------------------------------------------
+
+
+@dataclass
+class BenchDatabase:
+    url: str
+    vendor: str
+    name: str
+    admin_url: str | None = None  # PostgreSQL: where CREATE/DROP DATABASE is sent
+
+    @classmethod
+    def beside(cls, database_url: str | None, tmp: Path) -> "BenchDatabase":
+        if not database_url:
+            path = tmp / "bench.sqlite3"
+            return cls(url=f"sqlite:///{path}", vendor="sqlite", name=str(path))
+        parts = urlsplit(database_url)
+        if not parts.scheme.startswith("postgres"):
+            raise SystemExit(f"make bench supports PostgreSQL or SQLite, not {parts.scheme}")
+        name = parts.path.lstrip("/") or "clinic"
+        bench_name = f"{name}_bench"
+        return cls(
+            url=urlunsplit(parts._replace(path=f"/{bench_name}")),
+            vendor="postgresql",
+            name=bench_name,
+            admin_url=urlunsplit(parts._replace(path="/postgres")),
+        )
+
+    def _admin(self, sql: str) -> None:
+        import psycopg2
+
+        conn = psycopg2.connect(self.admin_url)
+        conn.autocommit = True
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(sql)
+        finally:
+            conn.close()
+
+    def create(self) -> None:
+        if self.vendor == "postgresql":
+            self.drop()
+            self._admin(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        if self.vendor == "postgresql":
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def configure_environment(database: BenchDatabase, tmp: Path) -> None:
+    """Production settings for this process and for gunicorn (which inherits the environment)."""
+    os.environ.pop("CACHE_URL", None)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_LOG_LEVEL="WARNING",
+        DATABASE_URL=database.url,
+        REDIS_URL=REDIS_URL,
+        # Outgoing mail is not what is measured (the outbox rows are still written).
+        EMAIL_URL="dummymail://",
+        BENCH_STATIC_ROOT=str(tmp / "static"),
+    )
+
+
+def flush_cache() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+# --- The server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, tmp: Path):
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = tmp / "gunicorn.log"
+        self.process = None
+
+    @property
+    def description(self) -> str:
+        kind = f"gthread, {THREADS} threads each" if THREADS > 1 else "sync"
+        return f"gunicorn, {WORKERS} workers ({kind}), 127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{self.port}",
+                   "--workers", str(WORKERS), "--threads", str(THREADS), "--log-level", "warning",
+                   "--error-logfile", str(self.log_path)]  # fmt: skip
+        if THREADS > 1:
+            command += ["--worker-class", "gthread"]
+        # Its own session, so stop() ends exactly this gunicorn and its workers.
+        self.process = subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)  # noqa: S603
+        deadline = clock.monotonic() + 30
+        while clock.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:
+                clock.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer /healthz in 30 s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text().splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+# --- Load drivers -----------------------------------------------------------------------------
+
+
+def status_of(url: str) -> int:
+    request = urllib.request.Request(url, method="GET")  # noqa: S310
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def wrk_load(base_url: str, script: Path):
+    """A driver: path -> Load, measured by wrk after a warm-up."""
+    from bench.report import Load
+
+    def load(path: str) -> Load:
+        url = base_url + path
+        status = status_of(url)
+        common = ["wrk", "--threads", "2", "--connections", str(CONNECTIONS), "--timeout", "5s"]
+        subprocess.run([*common, "--duration", f"{WARMUP_SECONDS}s", url], capture_output=True, check=True)  # noqa: S603
+        out = subprocess.run(  # noqa: S603
+            [*common, "--duration", f"{SECONDS}s", "--script", str(script), url],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        found = re.search(r"^BENCHJSON (.*)$", out, re.MULTILINE)
+        if not found:
+            raise RuntimeError(f"wrk printed no summary for {url}:\n{out}")
+        numbers = json.loads(found.group(1))
+        return Load(
+            requests=numbers["requests"],
+            seconds=numbers["duration_us"] / 1e6,
+            p50_ms=numbers["p50_us"] / 1000,
+            p99_ms=numbers["p99_us"] / 1000,
+            errors=numbers["connect"] + numbers["read"] + numbers["write"] + numbers["timeout"],
+            non_2xx_3xx=numbers["status"],
+            status=status,
+        )
+
+    return load
+
+
+# --- The booking stream -----------------------------------------------------------------------
+
+
+class FormFields(HTMLParser):
+    """Every named field of the page's POST form, with the value the page gave it."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields = {}
+        self.in_post_form = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_post_form = (attrs.get("method") or "").lower() == "post"
+        elif self.in_post_form and tag in ("input", "select", "textarea") and attrs.get("name"):
+            if attrs.get("type") in ("radio", "checkbox") and "checked" not in attrs:
+                self.fields.setdefault(attrs["name"], "")
+            else:
+                self.fields[attrs["name"]] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_post_form = False
+
+
+def booking_fields(page_html: str, *, index: int) -> dict:
+    """The form as the page served it (CSRF token, form_token, state, zone, start), filled in
+    the way a patient would."""
+    parser = FormFields()
+    parser.feed(page_html)
+    fields = dict(parser.fields)
+    fields.update(
+        full_name=f"Bench Booker {index:05d}",
+        email=f"booker{index:05d}@example.test",
+        phone=f"+1212555{index % 100:04d}",
+        contact_method="video" if index % 2 else "phone",
+        note="",
+        confirm_residence="on",
+        confirm_not_emergency="on",
+        website="",
+    )
+    return fields
+
+
+class HttpSession:
+    """One patient's visit over real HTTP: its own cookies and its own client address."""
+
+    def __init__(self, base_url: str, index: int):
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port
+        self.cookies = {}
+        # Many patients, as behind the production proxy: the booking throttle counts per client.
+        self.headers = {"X-Forwarded-For": f"10.{index >> 16 & 255}.{index >> 8 & 255}.{index & 255}"}
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, dict, str]:
+        headers = dict(self.headers)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = HTTPConnection(self.host, self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, rest = value.partition("=")
+                    self.cookies[key.strip()] = rest.split(";", 1)[0]
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+        finally:
+            conn.close()
+
+
+def book_stream(
+    session_factory, starts: list[str], *, threads: int = CONNECTIONS, form_wait: float | None = None
+):
+    """Book each of `starts` once: fetch every form first, wait out the form's minimum time once,
+    then POST them all from `threads` threads. Only the POSTs are timed."""
+    from bench.measure import details_path
+    from bench.report import Bookings
+
+    def prepare(item):
+        index, start = item
+        session = session_factory(index)
+        status, _, page = session.request("GET", details_path(start))
+        return session, (booking_fields(page, index=index) if status == 200 else None), status
+
+    with ThreadPoolExecutor(threads) as pool:
+        prepared = list(pool.map(prepare, enumerate(starts)))
+    clock.sleep(FORM_MIN_SECONDS + 0.2 if form_wait is None else form_wait)
+
+    def post(item):
+        session, fields, get_status = item
+        if fields is None:
+            return f"form GET {get_status}", 0.0, ""
+        started = clock.perf_counter()
+        try:
+            status, headers, text = session.request("POST", "/book/details/", urlencode(fields))
+        except OSError as exc:
+            return type(exc).__name__, (clock.perf_counter() - started) * 1000, ""
+        elapsed = (clock.perf_counter() - started) * 1000
+        booked = status in (302, 303) and "/book/confirmed/" in headers.get("location", "")
+        return ("booked" if booked else str(status)), elapsed, "" if booked else text
+
+    started = clock.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        outcomes = list(pool.map(post, prepared))
+    seconds = clock.perf_counter() - started
+    statuses = Counter(outcome for outcome, _, _ in outcomes)
+    refused = next((text for outcome, _, text in outcomes if text), "")
+    return Bookings(
+        attempted=len(starts),
+        booked=statuses["booked"],
+        seconds=seconds,
+        latencies_ms=[ms for outcome, ms, _ in outcomes if ms],
+        errors=len(starts) - statuses["booked"],
+        statuses=dict(statuses),
+        note=f"First refusal said: {page_message(refused)}" if refused else "",
+    )
+
+
+def page_message(html: str) -> str:
+    """The first error message a refused form shows (for the report)."""
+    found = re.search(r'class="[^"]*(?:invalid-feedback|alert)[^"]*"[^>]*>(.*?)</', html, re.DOTALL)
+    text = found.group(1) if found else html[:200]
+    return " ".join(re.sub(r"<[^>]+>", " ", text).split())[:200]
+
+
+# --- The measurement ----------------------------------------------------------------------------
+
+
+def count_double_bookings() -> int:
+    """Pairs of confirmed appointments whose times overlap (the database should refuse every one)."""
+    from django.db import connection
+
+    from scheduling.models import Appointment
+
+    table = connection.ops.quote_name(Appointment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} a JOIN {table} b ON a.id < b.id "  # noqa: S608
+            "WHERE a.status = 'confirmed' AND b.status = 'confirmed' "
+            'AND a.start < b."end" AND b.start < a."end"'
+        )
+        return cursor.fetchone()[0]
+
+
+def measure(
+    *,
+    load,
+    session_factory,
+    sizes: dict,
+    bookings: int,
+    conditions: dict,
+    profile: bool = True,
+    form_wait: float | None = None,
+    threads: int = CONNECTIONS,
+):
+    """Build the data, count queries, time the slots, drive the load, book, verify. -> Results."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    from bench import data
+    from bench import measure as inproc
+    from bench.report import PAGES, Results, page_verdicts
+    from scheduling.models import Appointment
+
+    queries = {}
+    paths = {}
+    for size_name in ("small", "full"):
+        built = data.build(**sizes[size_name])
+        conditions[f"data ({size_name})"] = (
+            f"{built.articles} articles over {built.topics} topics, {built.appointments} appointments "
+            f"({built.upcoming_confirmed} upcoming confirmed), weekly hours Mon-Fri 09:00-17:00, "
+            f"horizon {data.HORIZON_DAYS} days"
+        )
+        free = inproc.free_slot_starts(Client())
+        paths = inproc.page_paths(
+            slug=built.slug, today=inproc.clinic_today(), slot_start=free[0] if free else None
+        )
+        for key, pair in inproc.query_counts(paths).items():
+            queries.setdefault(key, {})[size_name] = pair
+    timings = inproc.slot_timings()
+
+    cache.clear()
+    loads = {}
+    for page in PAGES:
+        if page.key in paths:
+            loads[page.key] = load(paths[page.key])
+
+    free = inproc.free_slot_starts(Client())
+    starts = free[:bookings]
+    confirmed_before = Appointment.objects.active().count()
+    booked = book_stream(session_factory, starts, threads=threads, form_wait=form_wait)
+    booked.new_confirmed_rows = Appointment.objects.active().count() - confirmed_before
+    booked.double_bookings = count_double_bookings()
+    if len(free) < bookings:
+        booked.note = (booked.note + f" Only {len(free)} free slots were offered.").strip()
+
+    results = Results(
+        conditions=conditions, loads=loads, bookings=booked, queries=queries, slot_timings=timings
+    )
+    if profile:
+        for key, (_, ok, _) in page_verdicts(results).items():
+            if ok is False and key in paths:
+                results.profiles[key] = inproc.profile(paths[key])
+    return results
+
+
+def main() -> int:
+    started = clock.monotonic()
+    tmp = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
+    database = BenchDatabase.beside(os.environ.get("DATABASE_URL"), tmp)
+    server = None
+    try:
+        database.create()
+        configure_environment(database, tmp)
+        flush_cache()
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        from bench import data
+
+        print(f"bench: {database.vendor} database {database.name}; migrating", flush=True)
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("collectstatic", verbosity=0, interactive=False)
+        script = tmp / "summary.lua"
+        script.write_text(WRK_SCRIPT)
+        server = Server(tmp)
+        server.start()
+        print(f"bench: {server.description}; measuring", flush=True)
+        load_before = os.getloadavg()
+        conditions = {
+            "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+            f"load average at start {load_before[0]:.2f} (shared with other work: absolute numbers are "
+            "noisy)",
+            "database": (
+                f"PostgreSQL ({database.name}, created for the run and dropped after)"
+                if database.vendor == "postgresql"
+                else "SQLite (DATABASE_URL not set), a file in a temporary directory: "
+                "concurrent booking writes lock the whole file; production numbers need PostgreSQL"
+            ),
+            "server": f"{server.description}; DEBUG off, WhiteNoise (collectstatic), the real middleware, "
+            "Redis cache db " + REDIS_URL.rsplit("/", 1)[-1] + " (flushed at start)",
+            "load": f"wrk, {CONNECTIONS} connections, 2 threads, {WARMUP_SECONDS} s warm-up, then "
+            f"{SECONDS} s per page",
+        }
+        results = measure(
+            load=wrk_load(server.base_url, script),
+            session_factory=lambda index: HttpSession(server.base_url, index),
+            sizes={"small": data.SMALL, "full": data.FULL},
+            bookings=BOOKINGS,
+            conditions=conditions,
+        )
+        results.conditions["load average after"] = f"{os.getloadavg()[0]:.2f}"
+        results.notes += [
+            "Booking POSTs each carry their own X-Forwarded-For address (bench.settings trusts it, as "
+            "production does behind its proxy): they stand for many patients booking at once, so the "
+            "per-client booking limit is not what they measure. Mail goes to Django's dummy backend; the "
+            "outbox rows are written.",
+            f"The booking horizon is raised to {data.HORIZON_DAYS} days in the bench data so that 62 days of "
+            "slots (the most /book/slots.json serves) are 62 real days.",
+        ]
+        if server.log_tail():
+            results.notes.append("gunicorn log (last lines): " + server.log_tail(5).replace("\n", " / "))
+        results.conditions["duration"] = f"{clock.monotonic() - started:.0f} s in all"
+        from bench.report import render
+
+        text = render(results)
+        RESULTS_PATH.write_text(text)
+        print(text)
+        print(f"bench: written to {RESULTS_PATH.relative_to(BASE_DIR)}")
+        return 0
+    finally:
+        if server:
+            server.stop()
+        try:
+            from django.db import connections
+
+            connections.close_all()
+        except Exception:  # noqa: BLE001, S110 - Django may not be set up yet
+            pass
+        database.drop()
+        flush_cache()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The bench must not rot: its data builder, measurements and report run here on a tiny size.
+
+wrk and gunicorn are not used: the load driver and the booking sessions are injected, and
+work through Django's test client in-process. The numbers are real measurements of those
+requests; only their size is tiny.
+"""
+
+import time as clock
+from datetime import timedelta
+from statistics import median
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.utils import timezone
+
+from bench import data
+from bench.report import PAGES, Load, render
+from bench.run import count_double_bookings, measure
+from scheduling.models import Appointment
+
+TINY = {
+    "small": {"articles": 3, "topics": 3, "appointments": 30},
+    "full": {"articles": 6, "topics": 3, "appointments": 60},
+}
+
+
+def client_load(path: str, requests: int = 3) -> Load:
+    client = Client()
+    timings, bad, first = [], 0, None
+    for _ in range(requests):
+        started = clock.perf_counter()
+        response = client.get(path)
+        timings.append((clock.perf_counter() - started) * 1000)
+        first = first or response.status_code
+        bad += response.status_code >= 400
+    return Load(
+        requests=requests,
+        seconds=sum(timings) / 1000,
+        p50_ms=median(timings),
+        p99_ms=max(timings),
+        non_2xx_3xx=bad,
+        status=first,
+    )
+
+
+class ClientSession:
+    """One visitor through the test client: its own cookies, address and CSRF checks on."""
+
+    def __init__(self, index: int):
+        self.client = Client(enforce_csrf_checks=True, REMOTE_ADDR=f"10.0.0.{index + 1}")
+
+    def request(self, method, path, body=None):
+        try:
+            if method == "GET":
+                response = self.client.get(path)
+            else:
+                response = self.client.post(path, body, content_type="application/x-www-form-urlencoded")
+            headers = {name.lower(): value for name, value in response.headers.items()}
+            return response.status_code, headers, response.content.decode()
+        finally:
+            connections.close_all()  # this worker thread's connections only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tiny_bench_run_measures_every_page_books_for_real_and_reports_every_row(settings):
+    settings.ROOT_URLCONF = "bench.urls"
+    settings.BOOKING_FORM_MIN_SECONDS = 0
+
+    results = measure(
+        load=client_load,
+        session_factory=ClientSession,
+        sizes=TINY,
+        bookings=3,
+        conditions={"machine": "test"},
+        profile=False,
+        form_wait=0,
+        threads=1,  # SQLite's in-memory test database locks under concurrent writers
+    )
+    text = render(results)
+
+    assert Appointment.objects.count() == 60 + 3
+    for page in PAGES:
+        assert results.loads[page.key].status == 200, page.key
+        assert f"| {page.label} | " in text
+    assert results.bookings.booked == 3, results.bookings.statuses
+    assert results.bookings.new_confirmed_rows == 3
+    assert results.bookings.double_bookings == 0
+    assert set(results.queries["article"]) == {"small", "full"}
+    assert "6 articles over 3 topics, 60 appointments" in text
+    for heading in (
+        "## Load",
+        "## Booking POSTs",
+        "## Queries per page",
+        "## Slot computation",
+        "## Targets",
+    ):
+        assert heading in text
+    assert "booking POST ≥ 100/s" in text
+    assert "query count independent of data size" in text
+    assert "not measured" not in text
+
+
+@pytest.mark.django_db
+def test_the_data_builder_makes_past_and_upcoming_appointments_of_every_status():
+    built = data.build(articles=6, topics=3, appointments=120)
+
+    assert built.articles == 6 and built.appointments == 120
+    statuses = set(Appointment.objects.values_list("status", flat=True))
+    assert statuses == set(Appointment.Status.values)
+    now = timezone.now()
+    assert Appointment.objects.filter(start__lt=now).exists()
+    assert Appointment.objects.filter(start__gt=now + timedelta(days=1), status="confirmed").exists()
+    assert count_double_bookings() == 0
+
+
+@pytest.mark.django_db
+def test_the_double_booking_check_counts_overlapping_confirmed_appointments():
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL's exclusion constraint refuses the overlap this control needs")
+    data.build(articles=1, topics=1, appointments=0)
+    start = timezone.now() + timedelta(days=3)
+    for offset in (0, 5):  # 10-minute calls five minutes apart: overlapping
+        Appointment.objects.create(
+            start=start + timedelta(minutes=offset),
+            end=start + timedelta(minutes=offset + 10),
+            full_name="Control",
+            email=f"control{offset}@example.test",
+            phone="+12125550123",
+            state="NY",
+            time_zone="America/New_York",
+            contact_method="phone",
+        )
+
+    assert count_double_bookings() == 1
+
+
+@pytest.mark.django_db
+def test_the_data_builder_refuses_a_database_that_is_not_for_benches(monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "NAME", "clinic")
+
+    with pytest.raises(data.NotABenchDatabase):
+        data.build(articles=1, topics=1, appointments=1)
