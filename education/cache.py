@@ -3,7 +3,8 @@
 Every cached page is stored under the current "pages version". Any change to an article, topic,
 reference or contributor replaces the version (education/signals.py), so every server, sharing the
 cache (Redis in production), stops serving the old pages at once; they then expire on their own.
-Logged-in users (staff, previews) are never served from the cache and never stored in it.
+Logged-in users (staff, previews) are never served from the cache and never stored in it, and
+neither are searches.
 """
 
 import hashlib
@@ -68,7 +69,12 @@ def cache_public_page(view):
                 # A staff member's page may show drafts: no browser or proxy may keep it.
                 add_never_cache_headers(response)
             return response
-        location = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        if request.GET.get("q"):
+            # Every search is different: storing them would only let anyone fill the cache.
+            return view(request, *args, **kwargs)
+        # Only the page number changes what these pages show; other parameters (utm_source...)
+        # must not make new entries.
+        location = f"{request.scheme}://{request.get_host()}{request.path}?page={request.GET.get('page', '')}"
         key = f"education:page:{pages_version()}:{hashlib.sha256(location.encode()).hexdigest()}"
         cached = cache.get(key)
         if cached is not None:

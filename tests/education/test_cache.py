@@ -115,3 +115,21 @@ def test_without_scheduled_articles_a_page_is_kept_for_the_default_time():
     make_article()
 
     assert page_cache._timeout() == page_cache.PAGE_TIMEOUT
+
+
+def test_tracking_parameters_do_not_make_new_cache_entries(client, django_assert_num_queries):
+    article = make_article()
+    client.get(article.get_absolute_url())
+
+    with django_assert_num_queries(0):
+        response = client.get(article.get_absolute_url(), {"utm_source": "newsletter"})
+    assert article.title in text_of(response)
+
+
+def test_search_results_are_always_fresh(client):
+    article = make_article(body_markdown="Nothing about it yet.")
+    assert "No articles matched your search" in text_of(client.get("/articles/", {"q": "buprenorphine"}))
+
+    Article.objects.filter(pk=article.pk).update(body_text="Now about buprenorphine.")  # no signal
+
+    assert "1 article found" in text_of(client.get("/articles/", {"q": "buprenorphine"}))
