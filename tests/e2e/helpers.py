@@ -1,0 +1,83 @@
+"""What the journeys share: the accessibility check, the calendar they book into, small readers."""
+
+from datetime import time
+
+from axe_playwright_python.sync_playwright import Axe
+
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe has no rule tagged wcag22a).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_AXE = Axe()
+
+PHONE_VIEWPORT = {"width": 375, "height": 667}
+
+
+# Parts of every page left out of the page-by-page checks, each with the test that covers it.
+# The footer's links fail color contrast (Bootstrap's #0d6efd on #f8f9fa is 4.26:1, AA needs
+# 4.5:1); test_site_pages.test_footer_links_have_enough_contrast holds that single assertion as a
+# strict xfail until static/css/site.css is fixed, so that the rest of every page is still checked.
+# When that test starts passing (XPASS fails the run), empty this list.
+KNOWN_VIOLATION_EXCLUDES: list[list[str]] = [["footer.site-footer"]]
+
+
+def axe_violations(
+    page, *, within: str | None = None, disabled_rules: dict[str, str] | None = None
+) -> list[dict]:
+    """Run axe-core on the page as it is now; return its violations at WCAG 2.2 A and AA.
+
+    `within` limits the check to one part of the page (a CSS selector); otherwise the whole
+    page is checked but KNOWN_VIOLATION_EXCLUDES. `disabled_rules` maps a rule id to the
+    written reason it is off; no reason, no disabling.
+    """
+    disabled_rules = disabled_rules or {}
+    assert all(reason.strip() for reason in disabled_rules.values()), "say why a rule is disabled"
+    if within:
+        context = {"include": [[within]]}
+    else:
+        context = (
+            {"include": [["html"]], "exclude": KNOWN_VIOLATION_EXCLUDES} if KNOWN_VIOLATION_EXCLUDES else None
+        )
+    options = {
+        "runOnly": {"type": "tag", "values": WCAG_TAGS},
+        "resultTypes": ["violations"],
+        "rules": {rule: {"enabled": False} for rule in disabled_rules},
+    }
+    return _AXE.run(page, context=context, options=options).response["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {', '.join(map(str, node['target']))}: {node['failureSummary']}")
+    return "\n".join(lines)
+
+
+def assert_accessible(
+    page, *, within: str | None = None, disabled_rules: dict[str, str] | None = None
+) -> None:
+    violations = axe_violations(page, within=within, disabled_rules=disabled_rules)
+    assert not violations, f"axe-core found WCAG 2.2 A/AA violations on {page.url}:\n{describe(violations)}"
+
+
+def assert_no_console_errors(page) -> None:
+    """No script error and no Content-Security-Policy refusal (inline code or a foreign origin)."""
+    assert not page.console_errors, f"browser console errors on {page.url}: {page.console_errors}"
+
+
+def open_every_day(start=time(9), end=time(17)) -> None:
+    """Weekly hours on all seven days, so a journey never depends on today's weekday."""
+    from scheduling.models import WeeklyHours
+
+    WeeklyHours.objects.bulk_create(
+        WeeklyHours(weekday=weekday, start_time=start, end_time=end) for weekday in range(7)
+    )
+
+
+def scroll_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0: no horizontal scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def visible_text(page) -> str:
+    return " ".join(page.locator("body").inner_text().split())
