@@ -46,7 +46,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_event_object")]
 
     def __str__(self):
-        return f"{self.get_action_display()} {self.object_type} #{self.object_id}".strip()
+        target = f"{self.object_type} #{self.object_id}" if self.object_id else self.object_type
+        return f"{self.get_action_display()} {target}".strip()
 
 
 class StaffFeedToken(models.Model):

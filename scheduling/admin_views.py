@@ -26,7 +26,7 @@ from clinic.models import AuditEvent, StaffFeedToken
 from scheduling import selectors, services
 from scheduling.forms import BookingForm, SlotChoiceField
 from scheduling.models import Appointment, BookingRules, TimeOff, WeeklyHours, clinic_zone
-from scheduling.zones import PATIENT_ZONES, STATE_CHOICES, STATE_ZONES, zone_label
+from scheduling.zones import PATIENT_ZONES, STATE_CHOICES, STATE_ZONES
 
 BOOKING_FIELDS = ["start", "state", "time_zone", "full_name", "email", "phone", "contact_method", "note"]
 MSG_BAD_DATE = "That date could not be read, so the agenda shows today."
@@ -409,6 +409,12 @@ class AgendaRow:
     label: str = ""
 
     @property
+    def time_range(self) -> str:
+        # Formatted here, not with the template's date filter: it leaves the zone out in the
+        # repeated hour of a fall-back day, exactly where it is needed.
+        return f"{self.start:%H:%M}–{self.end:%H:%M %Z}"
+
+    @property
     def sort_key(self):
         return (self.start, {"time_off": 0, "appointment": 1, "free": 2}[self.kind])
 
@@ -537,6 +543,5 @@ def agenda(model_admin, request):
         book_url=reverse("admin:scheduling_appointment_book"),
         feed_url=reverse("admin:scheduling_appointment_feed_token"),
         changelist_url=reverse("admin:scheduling_appointment_changelist"),
-        zone_label=zone_label,
     )
     return TemplateResponse(request, "admin/scheduling/appointment/agenda.html", context)

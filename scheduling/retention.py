@@ -57,7 +57,9 @@ def appointments_purge(*, now: datetime | None = None) -> PurgeResult:
         messages = Notification.objects.filter(appointment_id__in=pks)
         # A message still waiting (it should not be, a year on) can no longer be sent: no address.
         messages.filter(status=Notification.Status.PENDING).update(status=Notification.Status.CANCELLED)
-        notifications = messages.update(recipient=PURGED_RECIPIENT, body_text="", body_html="", ics="", last_error="")
+        notifications = messages.update(
+            recipient=PURGED_RECIPIENT, body_text="", body_html="", ics="", last_error=""
+        )
         log_entries = LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Appointment),
             object_id__in=[str(pk) for pk in pks],

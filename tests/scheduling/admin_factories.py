@@ -15,13 +15,17 @@ PATIENT_NOTE = "Question about naltrexone"
 
 def scheduling_staff(username: str = "frontdesk") -> User:
     groups.run()
-    user = User.objects.create_user(username, f"{username}@clinic.example", "a-long-test-password-1", is_staff=True)
+    user = User.objects.create_user(
+        username, f"{username}@clinic.example", "a-long-test-password-1", is_staff=True
+    )
     user.groups.add(Group.objects.get(name=groups.SCHEDULING_STAFF))
     return user
 
 
 def plain_staff(username: str = "intern") -> User:
-    return User.objects.create_user(username, f"{username}@clinic.example", "a-long-test-password-1", is_staff=True)
+    return User.objects.create_user(
+        username, f"{username}@clinic.example", "a-long-test-password-1", is_staff=True
+    )
 
 
 def superuser(username: str = "boss") -> User:
