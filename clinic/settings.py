@@ -234,3 +234,9 @@ LOGGING = {
 
 # Personal data of appointments that ended longer ago than this is purged.
 APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", default=365)
+# Booking form posts one client may make in 10 minutes (counted in the database, for all app servers).
+BOOKING_POSTS_PER_10_MINUTES = env.int("BOOKING_POSTS_PER_10_MINUTES", default=10)
+# Rate limits key on the address in the proxy's X-Forwarded-For; only true behind a proxy that sets it.
+THROTTLE_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_BEHIND_PROXY", default=False)
+# A booking form must be open at least this long before it is sent (bots post at once).
+BOOKING_FORM_MIN_SECONDS = 2

@@ -1,12 +1,16 @@
 from django.urls import path
-from django.views.generic import TemplateView
 
-from scheduling import manage_views
+from scheduling import manage_views, views
 
 app_name = "scheduling"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="scheduling/coming_soon.html"), name="book"),
+    path("", views.book, name="book"),
+    path("outside/", views.outside, name="outside"),
+    path("times/", views.times, name="times"),
+    path("details/", views.details, name="details"),
+    path("confirmed/<str:signed>/", views.confirmed, name="confirmed"),
+    path("slots.json", views.slots_json, name="slots-json"),
     path("manage/<str:token>/", manage_views.manage, name="manage"),
     path("manage/<str:token>/cancel/", manage_views.manage_cancel, name="manage-cancel"),
     path("manage/<str:token>/move/", manage_views.manage_move, name="manage-move"),

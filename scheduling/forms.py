@@ -1,0 +1,268 @@
+"""The shape of booking input. Rules that need the database live in scheduling/services.py."""
+
+import re
+import time as clock
+from datetime import UTC, date, datetime
+
+import phonenumbers
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Field, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core import signing
+
+from clinic.practice import STATES_SERVED
+from scheduling.models import Appointment
+from scheduling.zones import PATIENT_ZONES, STATE_ZONES
+
+OTHER_STATE = "other"
+
+MSG_CHOOSE_STATE = "Please choose the state you live in."
+MSG_ZONE = "Please choose a time zone from the list."
+MSG_NO_CONTROL_CHARACTERS = "Please use letters, numbers and punctuation only."
+MSG_PHONE = "Please enter a US phone number with area code, for example (212) 555-0123."
+MSG_TOO_FAST = "That was quick! Please check your details and send the form again."
+MSG_FORM_EXPIRED = "This form was open too long or was changed. Please check your details and send it again."
+MSG_CONFIRM_RESIDENCE = (
+    "Please confirm where you live: the doctor can only see people in New York, Texas or California."
+)
+MSG_CONFIRM_NOT_EMERGENCY = "Please confirm you understand this call is not for emergencies."
+
+FORM_TOKEN_SALT = "scheduling.booking-form"
+FORM_TOKEN_MAX_AGE = 2 * 60 * 60
+
+# Control characters (tabs and line breaks included) have no place in a name or phone number;
+# in a name they are also how header injection in emails is attempted.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_CHARACTERS_BUT_LINE_BREAKS = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class StateForm(forms.Form):
+    """Step 1: where the patient lives. "Another state" leads to the referral page."""
+
+    state = forms.ChoiceField(
+        label="Which state do you live in?",
+        choices=[*STATES_SERVED.items(), (OTHER_STATE, "Another state")],
+        widget=forms.RadioSelect,
+        error_messages={"required": MSG_CHOOSE_STATE, "invalid_choice": MSG_CHOOSE_STATE},
+        help_text="The doctor is licensed to see people who live in New York, Texas or California.",
+    )
+    # Filled in by JavaScript with the browser's zone, where it runs; only a hint.
+    tz = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class SlotQueryForm(forms.Form):
+    """The query of the times page: state, zone, and which days to show (patient's dates)."""
+
+    state = forms.ChoiceField(choices=list(STATES_SERVED.items()))
+    tz = forms.ChoiceField(choices=list(PATIENT_ZONES.items()), required=False)
+    start = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def clean(self):
+        cleaned = super().clean()
+        state, tz = cleaned.get("state"), cleaned.get("tz")
+        if state and tz not in STATE_ZONES[state]:
+            # A zone from the browser or a link that does not belong to the state: use the state's.
+            cleaned["tz"] = STATE_ZONES[state][0]
+        return cleaned
+
+
+class SlotsJsonForm(forms.Form):
+    """Parameters of /book/slots.json."""
+
+    tz = forms.ChoiceField(
+        choices=list(PATIENT_ZONES.items()),
+        error_messages={
+            "required": "tz is required: one of " + ", ".join(PATIENT_ZONES),
+            "invalid_choice": "tz must be one of " + ", ".join(PATIENT_ZONES),
+        },
+    )
+    start = forms.DateField(
+        input_formats=["%Y-%m-%d"],
+        error_messages={"required": "start is required (YYYY-MM-DD)", "invalid": "start must be YYYY-MM-DD"},
+    )
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=62,
+        error_messages={
+            "required": "days is required (1-62)",
+            "invalid": "days must be a whole number from 1 to 62",
+            "min_value": "days must be a whole number from 1 to 62",
+            "max_value": "days must be a whole number from 1 to 62",
+        },
+    )
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if not date(2000, 1, 1) <= start <= date(2100, 1, 1):
+            raise forms.ValidationError("start must be a date between 2000 and 2100")
+        return start
+
+
+def parse_instant(value: str) -> datetime | None:
+    """An ISO 8601 instant with an offset, as UTC; None when it is not one."""
+    try:
+        instant = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    if instant.tzinfo is None:
+        return None
+    return instant.astimezone(UTC)
+
+
+class SlotChoiceField(forms.CharField):
+    """A slot's start instant, sent as ISO 8601 with an offset."""
+
+    default_error_messages = {"invalid": "Please choose a time from the list."}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        instant = parse_instant(value)
+        if instant is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return instant
+
+
+def new_form_token() -> str:
+    return signing.dumps(clock.time(), salt=FORM_TOKEN_SALT)
+
+
+class BookingForm(forms.Form):
+    """Step 3: the details a first call needs, and the acknowledgements."""
+
+    state = forms.ChoiceField(choices=list(STATES_SERVED.items()), widget=forms.HiddenInput)
+    time_zone = forms.ChoiceField(choices=list(PATIENT_ZONES.items()), widget=forms.HiddenInput)
+    start = SlotChoiceField(widget=forms.HiddenInput, error_messages={"required": "Please choose a time."})
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={
+            "required": "Please enter your name.",
+            "max_length": "Please shorten your name to 100 characters.",
+        },
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We send your confirmation here.",
+        error_messages={
+            "required": "Please enter your email address.",
+            "invalid": "Please enter an email address like name@example.com.",
+        },
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
+        help_text="A US number, for example (212) 555-0123.",
+        error_messages={"required": "Please enter your phone number.", "max_length": MSG_PHONE},
+    )
+    contact_method = forms.ChoiceField(
+        label="How would you like to talk?",
+        choices=Appointment.ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please choose a phone call or a video call.",
+            "invalid_choice": "Please choose a phone call or a video call.",
+        },
+    )
+    note = forms.CharField(
+        label="Anything we should know? (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="No medical details needed: you can tell the doctor during the call. Up to 500 characters.",
+        error_messages={"max_length": "Please shorten your note to 500 characters."},
+    )
+    confirm_residence = forms.BooleanField(
+        label="I live in this state and will be there during the call.",
+        error_messages={"required": MSG_CONFIRM_RESIDENCE},
+    )
+    confirm_not_emergency = forms.BooleanField(
+        label="I understand this is not for emergencies. In a crisis I will call or text 988, or call 911.",
+        error_messages={"required": MSG_CONFIRM_NOT_EMERGENCY},
+    )
+    # A honeypot: hidden from people (and screen readers); bots fill it in.
+    website = forms.CharField(required=False, label="Leave this field empty", max_length=200)
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, state_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if state_name:
+            self.fields[
+                "confirm_residence"
+            ].label = f"I live in {state_name} and will be there during the call."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "state",
+            "time_zone",
+            "start",
+            "form_token",
+            Field("full_name"),
+            Field("email"),
+            Field("phone"),
+            Field("contact_method"),
+            Field("note"),
+            Fieldset("Please confirm", "confirm_residence", "confirm_not_emergency"),
+            HTML(
+                '<div class="honeypot" aria-hidden="true">'
+                '<label for="id_website">Leave this field empty</label>'
+                '<input type="text" name="website" id="id_website" tabindex="-1" autocomplete="off"'
+                " value=\"{{ form.website.value|default_if_none:'' }}\"></div>"
+            ),
+            Submit("submit", "Book my meet-and-greet", css_class="btn-lg"),
+        )
+
+    def clean_full_name(self):
+        if CONTROL_CHARACTERS.search(self.cleaned_data["full_name"]):
+            raise forms.ValidationError(MSG_NO_CONTROL_CHARACTERS)
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError("Please enter your name.")
+        return name
+
+    def clean_phone(self):
+        raw = self.cleaned_data["phone"]
+        if CONTROL_CHARACTERS.search(raw):
+            raise forms.ValidationError(MSG_PHONE)
+        try:
+            number = phonenumbers.parse(raw, "US")
+        except phonenumbers.NumberParseException:
+            raise forms.ValidationError(MSG_PHONE) from None
+        if number.country_code != 1 or phonenumbers.region_code_for_number(number) != "US":
+            raise forms.ValidationError(MSG_PHONE)
+        if not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(MSG_PHONE)
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].replace("\r\n", "\n").strip()
+        return CONTROL_CHARACTERS_BUT_LINE_BREAKS.sub("", note)
+
+    def clean_form_token(self):
+        token = self.cleaned_data["form_token"]
+        try:
+            age = clock.time() - float(signing.loads(token, salt=FORM_TOKEN_SALT))
+        except (signing.BadSignature, TypeError, ValueError):
+            raise forms.ValidationError(MSG_FORM_EXPIRED) from None
+        if age > FORM_TOKEN_MAX_AGE:
+            raise forms.ValidationError(MSG_FORM_EXPIRED)
+        if age < settings.BOOKING_FORM_MIN_SECONDS:
+            raise forms.ValidationError(MSG_TOO_FAST)
+        return token
+
+    def clean(self):
+        cleaned = super().clean()
+        state, tz = cleaned.get("state"), cleaned.get("time_zone")
+        if state and tz and tz not in STATE_ZONES[state]:
+            self.add_error(None, MSG_ZONE)
+        return cleaned
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website"))

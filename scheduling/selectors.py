@@ -1,0 +1,136 @@
+"""Reads for booking: load the slot engine's inputs in a fixed number of queries and call it."""
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from scheduling.models import Appointment, BookingRules, TimeOff, WeeklyHours, clinic_zone
+from scheduling.slots import Interval, Rules, free_slots
+
+# Slot lists are cached briefly per clinic date range; any booking change bumps this version.
+SLOTS_CACHE_VERSION_KEY = "scheduling:slots-version"
+SLOTS_CACHE_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Availability:
+    """The engine's inputs, as plain values."""
+
+    hours: dict[int, list[tuple[time, time]]]
+    time_off: list[Interval]
+    taken: list[Interval]
+    rules: Rules
+
+
+def engine_rules(rules: BookingRules) -> Rules:
+    return Rules(
+        slot=timedelta(minutes=rules.slot_minutes),
+        buffer=timedelta(minutes=rules.buffer_minutes),
+        minimum_notice=timedelta(hours=rules.minimum_notice_hours),
+        horizon_days=rules.horizon_days,
+        daily_cap=rules.daily_cap,
+        step=timedelta(minutes=rules.effective_step_minutes),
+    )
+
+
+def load_availability(
+    *, first_day: date, last_day: date, rules: BookingRules | None = None, exclude_pk: int | None = None
+) -> Availability:
+    """Hours, time off and taken times around clinic dates first_day..last_day: four queries at most."""
+    zone = clinic_zone()
+    rules = rules or BookingRules.load()
+    # A day's cap and buffers look a little past its edges.
+    window_start = datetime.combine(first_day - timedelta(days=1), time.min, tzinfo=zone)
+    window_end = datetime.combine(last_day + timedelta(days=2), time.min, tzinfo=zone)
+
+    hours: dict[int, list[tuple[time, time]]] = {}
+    for weekday, start, end in WeeklyHours.objects.values_list("weekday", "start_time", "end_time"):
+        hours.setdefault(weekday, []).append((start, end))
+
+    time_off = [
+        Interval(*off.bounds(zone))
+        for off in TimeOff.objects.filter(
+            start_date__lte=window_end.date(), end_date__gte=window_start.date()
+        ).only("start_date", "start_time", "end_date", "end_time")
+    ]
+    taken_rows = Appointment.objects.active().overlapping(window_start, window_end)
+    if exclude_pk is not None:
+        taken_rows = taken_rows.exclude(pk=exclude_pk)
+    taken = [Interval(start, end) for start, end in taken_rows.values_list("start", "end")]
+    return Availability(hours=hours, time_off=time_off, taken=taken, rules=engine_rules(rules))
+
+
+def clinic_slots(
+    *, first_day: date, days: int, now: datetime, availability: Availability | None = None
+) -> list[Interval]:
+    """Free slots on clinic dates first_day .. first_day + days - 1, in UTC."""
+    last_day = first_day + timedelta(days=days - 1)
+    availability = availability or load_availability(first_day=first_day, last_day=last_day)
+    return free_slots(
+        hours=availability.hours,
+        time_off=availability.time_off,
+        taken=availability.taken,
+        rules=availability.rules,
+        now=now,
+        start_date=first_day,
+        days=days,
+        clinic_zone=clinic_zone(),
+    )
+
+
+def _cached_clinic_slots(*, first_day: date, days: int, now: datetime) -> list[Interval]:
+    # Cached briefly for speed; a booking bumps the version, so nobody is offered a taken time
+    # for long. Minimum notice moves with the clock, so it is re-applied to the cached list below.
+    version = cache.get_or_set(SLOTS_CACHE_VERSION_KEY, 1)
+    key = f"scheduling:slots:{version}:{first_day.isoformat()}:{days}"
+    slots = cache.get(key)
+    if slots is None:
+        slots = clinic_slots(first_day=first_day, days=days, now=now)
+        cache.set(key, slots, SLOTS_CACHE_SECONDS)
+    return slots
+
+
+def invalidate_slots_cache() -> None:
+    """Call after any change to appointments, hours, time off or rules."""
+    try:
+        cache.incr(SLOTS_CACHE_VERSION_KEY)
+    except ValueError:
+        cache.set(SLOTS_CACHE_VERSION_KEY, 2)
+
+
+def patient_slots(*, tz: str, start: date, days: int, now: datetime | None = None) -> list[Interval]:
+    """Free slots whose start falls on the patient's dates start .. start + days - 1 in zone `tz`."""
+    now = now or timezone.now()
+    zone = zoneinfo.ZoneInfo(tz)
+    range_start = datetime.combine(start, time.min, tzinfo=zone)
+    range_end = datetime.combine(start + timedelta(days=days), time.min, tzinfo=zone)
+    clinic = clinic_zone()
+    first_day = range_start.astimezone(clinic).date()
+    last_day = range_end.astimezone(clinic).date()
+    slots = _cached_clinic_slots(first_day=first_day, days=(last_day - first_day).days + 1, now=now)
+    notice = timedelta(hours=BookingRules.load().minimum_notice_hours)
+    return [s for s in slots if range_start <= s.start < range_end and s.start >= now + notice]
+
+
+def slots_on_clinic_day(
+    *, day: date, now: datetime, rules: BookingRules | None = None, exclude_pk: int | None = None
+) -> list[Interval]:
+    """Free slots of one clinic date, computed fresh from the database (no cache)."""
+    availability = load_availability(first_day=day, last_day=day, rules=rules, exclude_pk=exclude_pk)
+    return clinic_slots(first_day=day, days=1, now=now, availability=availability)
+
+
+def nearby_slots(*, around: datetime, now: datetime | None = None, limit: int = 3) -> list[Interval]:
+    """The free slots closest in time to `around` (for "that time is no longer available")."""
+    now = now or timezone.now()
+    first_day = max(around.astimezone(clinic_zone()).date() - timedelta(days=3), timezone.localdate(now))
+    slots = clinic_slots(first_day=first_day, days=10, now=now)
+    closest = sorted(slots, key=lambda s: abs(s.start - around))[:limit]
+    return sorted(closest, key=lambda s: s.start)
+
+
+def clinic_date(instant: datetime) -> date:
+    return instant.astimezone(clinic_zone()).date()

@@ -1,0 +1,262 @@
+"""Writes to the booking calendar. Each service owns its transaction.
+
+Never double-book (after pretix): inside one transaction, lock the calendar once (the single
+BookingRules row, so every writer queues in the same order), re-check the slot with the slot
+engine, then insert. The database's own constraints stand behind the lock, so a bug here
+still cannot double-book; a lost race becomes SlotTaken, never a 500.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.utils import timezone
+
+from scheduling import notifications
+from scheduling.models import Appointment, BookingRules
+from scheduling.selectors import clinic_date, nearby_slots, slots_on_clinic_day
+from scheduling.slots import Interval
+
+logger = logging.getLogger(__name__)
+
+MSG_UNAVAILABLE = "That time is no longer available. Please choose another time."
+MSG_TAKEN = "Sorry, that time was just taken by someone else. Please choose another time."
+MSG_BUSY = "Many people are booking right now, and we could not hold your time. Please try again in a moment."
+MSG_DUPLICATE = (
+    "You already have an upcoming meet-and-greet booked with this email address. "
+    "We have emailed you a private link to see, change or cancel it."
+)
+MSG_NOT_CHANGEABLE = "This meet-and-greet can no longer be changed."
+
+# How long a booking waits for the calendar lock before giving up with "busy, try again".
+LOCK_TIMEOUT = "3s"
+
+
+class BookingError(Exception):
+    """A refusal with a message for the person who asked."""
+
+    message = MSG_UNAVAILABLE
+
+    def __init__(self, message: str | None = None, *, nearby: list[Interval] | None = None):
+        self.message = message or self.message
+        self.nearby = nearby or []
+        super().__init__(self.message)
+
+
+class SlotUnavailable(BookingError):
+    message = MSG_UNAVAILABLE
+
+
+class SlotTaken(BookingError):
+    message = MSG_TAKEN
+
+
+class BookingBusy(BookingError):
+    message = MSG_BUSY
+
+
+class DuplicateBooking(BookingError):
+    message = MSG_DUPLICATE
+
+
+class AppointmentNotChangeable(BookingError):
+    message = MSG_NOT_CHANGEABLE
+
+
+@dataclass(frozen=True)
+class BookingResult:
+    appointment: Appointment
+    manage_token: str | None
+
+
+def _lock_calendar() -> BookingRules:
+    """Take the calendar lock (a row lock on the rules), waiting at most LOCK_TIMEOUT."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    return BookingRules.objects.select_for_update().get(pk=1)
+
+
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    return getattr(getattr(exc, "__cause__", None), "pgcode", None) == "55P03"  # lock_not_available
+
+
+def _check_slot(*, start: datetime, rules: BookingRules, now: datetime, exclude_pk: int | None = None):
+    """Raise unless `start` is a slot the engine offers right now. Returns the slot's end."""
+    offered = slots_on_clinic_day(day=clinic_date(start), now=now, rules=rules, exclude_pk=exclude_pk)
+    for slot in offered:
+        if slot.start == start:
+            return slot.end
+    end = start + timedelta(minutes=rules.slot_minutes)
+    taken = Appointment.objects.active().overlapping(start, end)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    raise SlotTaken() if taken.exists() else SlotUnavailable()
+
+
+def _with_nearby(error: BookingError, *, around: datetime, now: datetime) -> BookingError:
+    error.nearby = [s for s in nearby_slots(around=around, now=now) if s.start != around]
+    return error
+
+
+def appointment_book(
+    *,
+    start: datetime,
+    state: str,
+    time_zone: str,
+    full_name: str,
+    email: str,
+    phone: str,
+    contact_method: str,
+    note: str = "",
+    source: str = Appointment.Source.ONLINE,
+    now: datetime | None = None,
+) -> BookingResult:
+    """Book a meet-and-greet at `start` (an instant the slot engine offers).
+
+    Side effects, all in one transaction: the appointment row, and its outbox rows
+    (confirmation with the manage link, staff alert, reminder). Raises SlotUnavailable,
+    SlotTaken (lost a race), BookingBusy (lock wait timed out) or DuplicateBooking (this
+    email already has an upcoming booking: its manage link is emailed again, and that is
+    committed). Each carries nearby free times where they help.
+    """
+    now = now or timezone.now()
+    email = email.strip().lower()
+    duplicate = None
+    try:
+        with transaction.atomic():
+            rules = _lock_calendar()
+            duplicate = Appointment.objects.active().upcoming(now).filter(email=email).first()
+            if duplicate is not None:
+                # Only the token's hash is kept, so "emailing the link again" means a fresh link.
+                token = duplicate.issue_manage_token()
+                duplicate.save(update_fields=["manage_token_hash", "updated_at"])
+                notifications.notify_manage_link(duplicate, manage_token=token)
+            else:
+                end = _check_slot(start=start, rules=rules, now=now)
+                appointment = Appointment(
+                    start=start,
+                    end=end,
+                    state=state,
+                    time_zone=time_zone,
+                    full_name=full_name,
+                    email=email,
+                    phone=phone,
+                    contact_method=contact_method,
+                    note=note,
+                    source=source,
+                )
+                token = appointment.issue_manage_token()
+                try:
+                    with transaction.atomic():
+                        appointment.save()
+                except IntegrityError:
+                    # The constraint caught what the lock should have: still only "taken".
+                    logger.warning("booking refused by the no-overlap constraint at %s", start.isoformat())
+                    raise SlotTaken() from None
+                notifications.notify_booked(appointment, manage_token=token)
+    except BookingError as error:
+        raise _with_nearby(error, around=start, now=now) from None
+    except OperationalError as exc:
+        if _is_lock_timeout(exc):
+            raise BookingBusy() from None
+        raise
+    if duplicate is not None:
+        raise DuplicateBooking()
+    logger.info("meet-and-greet #%s booked for %s", appointment.pk, start.isoformat())
+    return BookingResult(appointment=appointment, manage_token=token)
+
+
+def appointment_move(
+    *,
+    appointment: Appointment,
+    new_start: datetime,
+    manage_token: str | None = None,
+    now: datetime | None = None,
+) -> BookingResult:
+    """Move a confirmed, future appointment to `new_start`: the old time is freed and the new one
+    taken in one transaction, or nothing changes.
+
+    Pass the patient's `manage_token` when they move it through their link (it stays valid);
+    without one (a staff move) the link is renewed and sent in the reschedule email.
+    Side effects: version raised, outbox rows for patient and staff. Raises
+    AppointmentNotChangeable, SlotUnavailable, SlotTaken, BookingBusy.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            rules = _lock_calendar()
+            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if not locked.is_active or locked.start <= now:
+                raise AppointmentNotChangeable()
+            previous_start = locked.start
+            end = _check_slot(start=new_start, rules=rules, now=now, exclude_pk=locked.pk)
+            locked.start, locked.end = new_start, end
+            locked.version += 1
+            token = manage_token or locked.issue_manage_token()
+            try:
+                with transaction.atomic():
+                    locked.save()
+            except IntegrityError:
+                raise SlotTaken() from None
+            notifications.notify_moved(locked, previous_start=previous_start, manage_token=token)
+    except AppointmentNotChangeable:
+        raise
+    except BookingError as error:
+        raise _with_nearby(error, around=new_start, now=now) from None
+    except OperationalError as exc:
+        if _is_lock_timeout(exc):
+            raise BookingBusy() from None
+        raise
+    logger.info("meet-and-greet #%s moved to %s", locked.pk, new_start.isoformat())
+    return BookingResult(appointment=locked, manage_token=token)
+
+
+def appointment_cancel(
+    *, appointment: Appointment, by_clinic: bool, message: str = "", now: datetime | None = None
+) -> Appointment:
+    """Cancel a confirmed appointment (by the patient before it starts, or by the clinic).
+
+    Side effects: status and version change; outbox rows (cancellation with METHOD:CANCEL to
+    the patient, alert to staff; pending reminders are withdrawn). `message` is the clinic's
+    optional word to the patient. Raises AppointmentNotChangeable.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not locked.is_active or (not by_clinic and locked.start <= now):
+            raise AppointmentNotChangeable()
+        locked.status = (
+            Appointment.Status.CANCELLED_BY_CLINIC if by_clinic else Appointment.Status.CANCELLED_BY_PATIENT
+        )
+        locked.version += 1
+        locked.save(update_fields=["status", "version", "updated_at"])
+        notifications.notify_cancelled(locked, by_clinic=by_clinic, message=message)
+    logger.info("meet-and-greet #%s cancelled (%s)", locked.pk, locked.status)
+    return locked
+
+
+STAFF_FINAL_STATUSES = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}
+
+
+def appointment_set_status(*, appointment: Appointment, status: str) -> Appointment:
+    """Record how a meet-and-greet went: completed or no-show (staff may correct one to the other).
+
+    Side effects: status and version change; pending reminders withdrawn. Raises
+    AppointmentNotChangeable for a cancelled appointment or another status.
+    """
+    if status not in STAFF_FINAL_STATUSES:
+        raise AppointmentNotChangeable("Only “completed” or “no-show” can be set here.")
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if locked.status not in {Appointment.Status.CONFIRMED, *STAFF_FINAL_STATUSES}:
+            raise AppointmentNotChangeable(
+                "A cancelled meet-and-greet cannot be marked completed or no-show."
+            )
+        if locked.status != status:
+            locked.status = status
+            locked.version += 1
+            locked.save(update_fields=["status", "version", "updated_at"])
+            notifications.notify_status_changed(locked)
+    return locked

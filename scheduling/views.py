@@ -1,0 +1,250 @@
+"""The public booking flow: state -> zone and time -> details -> confirmation.
+
+Server-rendered and complete without JavaScript; views are thin: a form reads the input,
+a service books, the view redirects.
+"""
+
+import logging
+import zoneinfo
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic.practice import STATES_SERVED
+from scheduling import selectors, services, throttle
+from scheduling.forms import (
+    OTHER_STATE,
+    BookingForm,
+    SlotQueryForm,
+    SlotsJsonForm,
+    StateForm,
+    new_form_token,
+    parse_instant,
+)
+from scheduling.models import Appointment, BookingRules
+from scheduling.slots import group_by_day
+from scheduling.zones import STATE_ZONES, zone_label, zones_for_state
+
+logger = logging.getLogger(__name__)
+
+DAYS_PER_PAGE = 7
+CONFIRMED_SALT = "scheduling.confirmed"
+# The confirmation page is for right after booking; the email is the lasting record.
+CONFIRMED_MAX_AGE = 60 * 60
+
+
+def _times_url(**params) -> str:
+    return f"{reverse('scheduling:times')}?{urlencode({k: v for k, v in params.items() if v})}"
+
+
+def _today_in(tz: str, now: datetime) -> date:
+    return now.astimezone(zoneinfo.ZoneInfo(tz)).date()
+
+
+def zone_context(tz: str, state: str | None = None) -> dict:
+    """How times are labelled: the patient's zone, and the clinic's beside it when different."""
+    return {
+        "tz": tz,
+        "tz_label": zone_label(tz, state),
+        "clinic_tz": settings.CLINIC_TIME_ZONE,
+        "clinic_tz_label": zone_label(settings.CLINIC_TIME_ZONE),
+        "show_clinic_time": tz != settings.CLINIC_TIME_ZONE,
+    }
+
+
+def slot_picker_context(*, slots, tz: str, state: str | None = None) -> dict:
+    """The context of templates/scheduling/includes/slot_picker.html."""
+    return {"days": group_by_day(slots, zoneinfo.ZoneInfo(tz)), **zone_context(tz, state)}
+
+
+@require_GET
+def book(request):
+    """Step 1: the state of residence (and, from JavaScript, the browser's zone as a hint)."""
+    if "state" not in request.GET:
+        return render(request, "scheduling/book_state.html", {"form": StateForm()})
+    form = StateForm(request.GET)
+    if not form.is_valid():
+        if request.GET.get("state"):
+            # Any value other than the listed states, sent by hand, is "another state".
+            return redirect("scheduling:outside")
+        return render(request, "scheduling/book_state.html", {"form": form})
+    state = form.cleaned_data["state"]
+    if state == OTHER_STATE:
+        return redirect("scheduling:outside")
+    return redirect(_times_url(state=state, tz=form.cleaned_data["tz"]))
+
+
+@require_GET
+def outside(request):
+    """For people who live elsewhere: real alternatives. Nothing about them is stored."""
+    return render(request, "scheduling/outside.html")
+
+
+@require_GET
+def times(request):
+    """Step 2: the zone (preselected, changeable) and the coming days with free times."""
+    if request.GET.get("state", "") not in STATES_SERVED:
+        return redirect("scheduling:outside" if request.GET.get("state") else "scheduling:book")
+    form = SlotQueryForm(request.GET)
+    if not form.is_valid():
+        # A bad date or zone in a hand-made link: start over at this week, in the state's zone.
+        state = request.GET["state"]
+        return redirect(_times_url(state=state, tz=STATE_ZONES[state][0]))
+    state, tz = form.cleaned_data["state"], form.cleaned_data["tz"]
+    now = timezone.now()
+    today = _today_in(tz, now)
+    last_day = today + timedelta(days=BookingRules.load().horizon_days + 1)
+    start = min(max(form.cleaned_data["start"] or today, today), last_day)
+    next_start = start + timedelta(days=DAYS_PER_PAGE)
+    slots = selectors.patient_slots(tz=tz, start=start, days=DAYS_PER_PAGE, now=now)
+    context = {
+        "state": state,
+        "state_name": STATES_SERVED[state],
+        "zone_choices": zones_for_state(state),
+        "start": start,
+        "end": start + timedelta(days=DAYS_PER_PAGE - 1),
+        "previous_url": (
+            _times_url(
+                state=state, tz=tz, start=max(start - timedelta(days=DAYS_PER_PAGE), today).isoformat()
+            )
+            if start > today
+            else None
+        ),
+        "next_url": _times_url(state=state, tz=tz, start=next_start.isoformat())
+        if next_start <= last_day
+        else None,
+        "unavailable": request.GET.get("unavailable") == "1",
+        "unavailable_message": services.MSG_UNAVAILABLE,
+        **slot_picker_context(slots=slots, tz=tz, state=state),
+    }
+    return render(request, "scheduling/times.html", context)
+
+
+def _details_context(*, form: BookingForm, state: str, tz: str, start: datetime | None, nearby=None) -> dict:
+    return {
+        "form": form,
+        "state": state,
+        "state_name": STATES_SERVED[state],
+        "start_instant": start,
+        "start_value": start.isoformat() if start else "",
+        "nearby": nearby,
+        "change_time_url": _times_url(state=state, tz=tz),
+        **(slot_picker_context(slots=nearby, tz=tz, state=state) if nearby else zone_context(tz, state)),
+    }
+
+
+def _slot_is_offered(start: datetime, now: datetime) -> bool:
+    day = selectors.clinic_date(start)
+    return any(slot.start == start for slot in selectors.slots_on_clinic_day(day=day, now=now))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def details(request):
+    """Step 3: the form. GET shows it for a chosen time; POST books."""
+    if request.method == "POST":
+        return _book(request)
+    state = request.GET.get("state", "")
+    if state not in STATES_SERVED:
+        return redirect("scheduling:outside" if state else "scheduling:book")
+    tz = request.GET.get("tz", "")
+    if tz not in STATE_ZONES[state]:
+        tz = STATE_ZONES[state][0]
+    start = parse_instant(request.GET.get("start", ""))
+    if start is None or not _slot_is_offered(start, timezone.now()):
+        return redirect(_times_url(state=state, tz=tz, unavailable="1"))
+    form = BookingForm(
+        initial={"state": state, "time_zone": tz, "start": start.isoformat(), "form_token": new_form_token()},
+        state_name=STATES_SERVED[state],
+    )
+    return render(
+        request, "scheduling/details.html", _details_context(form=form, state=state, tz=tz, start=start)
+    )
+
+
+def _book(request):
+    if not throttle.allow(
+        request, action="book", limit=settings.BOOKING_POSTS_PER_10_MINUTES, per=timedelta(minutes=10)
+    ):
+        return render(request, "scheduling/throttled.html", status=429)
+    state = request.POST.get("state", "")
+    if state not in STATES_SERVED:
+        return redirect("scheduling:outside")
+    form = BookingForm(request.POST, state_name=STATES_SERVED[state])
+    if form.is_spam:
+        # Looks like success to the bot; nothing is stored or sent.
+        logger.info("booking form honeypot filled; ignored")
+        return render(request, "scheduling/received.html")
+    tz = request.POST.get("time_zone", "")
+    if tz not in STATE_ZONES[state]:
+        tz = STATE_ZONES[state][0]
+    nearby = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.appointment_book(
+                start=data["start"],
+                state=data["state"],
+                time_zone=data["time_zone"],
+                full_name=data["full_name"],
+                email=data["email"],
+                phone=data["phone"],
+                contact_method=data["contact_method"],
+                note=data["note"],
+            )
+        except services.DuplicateBooking as error:
+            return render(request, "scheduling/duplicate.html", {"message": error.message})
+        except services.BookingError as error:
+            form.add_error(None, error.message)
+            nearby = error.nearby
+        else:
+            signed = signing.dumps(result.appointment.pk, salt=CONFIRMED_SALT)
+            return redirect("scheduling:confirmed", signed=signed)
+    # Shown again with the patient's input kept, and a fresh form token.
+    form.data = form.data.copy()
+    form.data["form_token"] = new_form_token()
+    start = form.cleaned_data.get("start") or parse_instant(request.POST.get("start", ""))
+    context = _details_context(form=form, state=state, tz=tz, start=start, nearby=nearby)
+    return render(request, "scheduling/details.html", context)
+
+
+@never_cache
+@require_GET
+def confirmed(request, signed: str):
+    """Step 4: what was booked, in the patient's zone and the clinic's. No personal data shown."""
+    try:
+        pk = signing.loads(signed, salt=CONFIRMED_SALT, max_age=CONFIRMED_MAX_AGE)
+        appointment = Appointment.objects.get(pk=pk)
+    except (signing.BadSignature, Appointment.DoesNotExist):
+        raise Http404 from None
+    context = {"appointment": appointment, **zone_context(appointment.time_zone, appointment.state)}
+    return render(request, "scheduling/confirmed.html", context)
+
+
+@require_GET
+def slots_json(request):
+    """Free slots as JSON: {"time_zone": tz, "slots": [{"start", "end"}]}, shown in `tz`."""
+    form = SlotsJsonForm(request.GET)
+    if not form.is_valid():
+        first_error = next(iter(form.errors.values()))[0]
+        return JsonResponse({"error": first_error}, status=400)
+    tz, start, days = form.cleaned_data["tz"], form.cleaned_data["start"], form.cleaned_data["days"]
+    zone = zoneinfo.ZoneInfo(tz)
+    slots = selectors.patient_slots(tz=tz, start=start, days=days)
+    return JsonResponse(
+        {
+            "time_zone": tz,
+            "slots": [
+                {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat()}
+                for s in slots
+            ],
+        }
+    )

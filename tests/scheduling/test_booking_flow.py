@@ -1,0 +1,338 @@
+"""The public booking flow as a patient sees it: state, zone and time, details, confirmation."""
+
+import logging
+import zoneinfo
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from scheduling import services
+from scheduling.forms import (
+    MSG_CONFIRM_NOT_EMERGENCY,
+    MSG_CONFIRM_RESIDENCE,
+    MSG_FORM_EXPIRED,
+    MSG_NO_CONTROL_CHARACTERS,
+    MSG_PHONE,
+    MSG_TOO_FAST,
+)
+from scheduling.models import Appointment
+from tests.html import visible_text
+from tests.scheduling.factories import booking_data, form_token, free_slots, make_appointment, open_every_day
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = "/book/details/"
+
+
+@pytest.fixture(autouse=True)
+def _hours():
+    open_every_day()
+
+
+def text_of(response) -> str:
+    return visible_text(response.content.decode())
+
+
+def test_step_one_asks_for_the_state_of_residence(client):
+    response = client.get("/book/")
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Which state do you live in?" in text
+    for state in ("New York", "Texas", "California", "Another state"):
+        assert state in text
+
+
+@pytest.mark.parametrize("state", ["other", "FL", "ny; drop table", "<script>"])
+def test_another_state_or_a_tampered_value_leads_to_the_referral_page_and_stores_nothing(client, state):
+    response = client.get("/book/", {"state": state}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("scheduling:outside")
+    text = text_of(response)
+    assert "988" in text
+    assert "1-800-662-4357" in text
+    assert "findtreatment.gov" in text
+    assert Appointment.objects.count() == 0
+
+
+def test_choosing_a_state_shows_times_in_its_zone_with_the_clinic_time_beside(client):
+    response = client.get("/book/", {"state": "CA", "tz": ""}, follow=True)
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Times are shown in Pacific Time" in text
+    assert "Eastern Time" in text  # the clinic's time in brackets
+
+
+def test_browser_zone_is_used_when_it_belongs_to_the_state(client):
+    response = client.get("/book/", {"state": "TX", "tz": "America/Denver"}, follow=True)
+
+    assert "Times are shown in Mountain Time (El Paso and Hudspeth counties)" in text_of(response)
+
+
+def test_browser_zone_outside_the_state_falls_back_to_the_states_zone(client):
+    response = client.get("/book/", {"state": "NY", "tz": "America/Los_Angeles"}, follow=True)
+
+    text = text_of(response)
+    assert "Times are shown in Eastern Time" in text
+    assert "clinic's time" not in text  # same zone as the clinic: nothing beside
+
+
+def test_times_page_lists_days_with_their_times_in_the_patients_zone(client):
+    first = free_slots("America/Los_Angeles")[0]
+    local = first.start.astimezone(zoneinfo.ZoneInfo("America/Los_Angeles"))
+    clinic = first.start.astimezone(zoneinfo.ZoneInfo("America/New_York"))
+
+    response = client.get("/book/times/", {"state": "CA", "tz": "America/Los_Angeles"})
+
+    text = text_of(response)
+    assert f"{local:%A, %B} {local.day}" in text
+    assert f"{local:%-I:%M %p} ({clinic:%-I:%M %p} Eastern Time)" in text
+    assert f'value="{first.start.isoformat()}"' in response.content.decode()
+
+
+def test_switching_texas_to_mountain_time_shifts_times_by_one_hour_against_central(client):
+    central = client.get("/book/times/", {"state": "TX", "tz": "America/Chicago"})
+    mountain = client.get("/book/times/", {"state": "TX", "tz": "America/Denver"})
+
+    first_central = free_slots("America/Chicago")[0].start
+    shown_central = first_central.astimezone(zoneinfo.ZoneInfo("America/Chicago"))
+    shown_mountain = first_central.astimezone(zoneinfo.ZoneInfo("America/Denver"))
+    assert shown_central.hour - shown_mountain.hour == 1
+    assert f"{shown_central:%-I:%M %p} (" in text_of(central)
+    assert f"{shown_mountain:%-I:%M %p} (" in text_of(mountain)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"state": "TX", "tz": "Europe/Paris"},
+        {"state": "NY", "start": "2026-02-31"},
+        {"state": "CA", "start": "x"},
+    ],
+)
+def test_bad_times_parameters_restart_the_week_in_the_states_zone(client, params):
+    response = client.get("/book/times/", params, follow=True)
+
+    assert response.status_code == 200
+    assert "Choose a time" in text_of(response)
+
+
+def test_details_for_a_time_that_is_not_offered_goes_back_with_a_message(client):
+    not_offered = datetime(2020, 1, 1, 15, tzinfo=UTC).isoformat()
+
+    response = client.get(
+        DETAILS, {"state": "NY", "tz": "America/New_York", "start": not_offered}, follow=True
+    )
+
+    assert services.MSG_UNAVAILABLE in text_of(response)
+
+
+@pytest.mark.parametrize(
+    "tz", ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
+)
+def test_booking_in_each_zone_confirms_the_local_time_and_the_clinic_time(client, tz):
+    state = {"America/New_York": "NY", "America/Chicago": "TX", "America/Denver": "TX"}.get(tz, "CA")
+    slot = free_slots(tz)[0]
+
+    form_page = client.get(DETAILS, {"state": state, "tz": tz, "start": slot.start.isoformat()})
+    assert form_page.status_code == 200
+    response = client.post(DETAILS, booking_data(slot.start, state=state, tz=tz), follow=True)
+
+    appointment = Appointment.objects.get()
+    assert appointment.start == slot.start
+    assert appointment.time_zone == tz
+    assert appointment.phone == "+12125550143"
+    local = slot.start.astimezone(zoneinfo.ZoneInfo(tz))
+    text = text_of(response)
+    assert "You're booked" in text
+    assert f"{local:%A, %B} {local.day}, {local.year} at {local:%-I:%M %p}" in text
+    if tz != "America/New_York":
+        clinic = slot.start.astimezone(zoneinfo.ZoneInfo("America/New_York"))
+        assert f"That is {clinic:%-I:%M %p} Eastern Time" in text
+    # The confirmation URL carries no personal data.
+    url = response.redirect_chain[-1][0]
+    assert "example.com" not in url and "%40" not in url and "5550143" not in url and "P%C3%A9rez" not in url
+
+
+def test_errors_are_listed_at_the_top_linked_to_their_fields_and_input_is_kept(client):
+    slot = free_slots()[0]
+    data = booking_data(slot.start, phone="12", confirm_residence="", confirm_not_emergency="")
+
+    response = client.post(DETAILS, data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    text = text_of(response)
+    assert "Please fix 3 things to continue" in text
+    assert MSG_PHONE in text
+    assert MSG_CONFIRM_RESIDENCE in text
+    assert MSG_CONFIRM_NOT_EMERGENCY in text
+    assert 'href="#id_phone"' in html
+    assert 'value="Ana Lucía Pérez"' in html
+    assert Appointment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("full_name", "Eve\r\nBcc: victim@example.com", MSG_NO_CONTROL_CHARACTERS),
+        ("full_name", "x" * 101, "Please shorten your name to 100 characters."),
+        ("full_name", "Nul\x00Byte", "Null characters are not allowed."),
+        (
+            "email",
+            "ana@example.com\r\nBcc: victim@example.com",
+            "Please enter an email address like name@example.com.",
+        ),
+        ("phone", "+44 20 7946 0958", MSG_PHONE),
+        ("phone", "(212) 555-01", MSG_PHONE),
+        ("note", "n" * 501, "Please shorten your note to 500 characters."),
+        ("contact_method", "carrier pigeon", "Please choose a phone call or a video call."),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_changes_nothing(client, field, value, message):
+    slot = free_slots()[0]
+
+    response = client.post(DETAILS, booking_data(slot.start, **{field: value}))
+
+    assert response.status_code == 200
+    assert message in text_of(response)
+    assert Appointment.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["李小龙", "Zoë O'Connor-Núñez 🌻", "Александра Петрова"])
+def test_non_latin_names_and_emoji_are_welcome(client, name):
+    slot = free_slots()[0]
+
+    client.post(DETAILS, booking_data(slot.start, full_name=name))
+
+    assert Appointment.objects.get().full_name == name
+
+
+def test_a_tampered_state_in_the_form_is_refused_and_nothing_is_stored(client):
+    slot = free_slots()[0]
+
+    response = client.post(DETAILS, booking_data(slot.start, state="FL"), follow=True)
+
+    assert "1-800-662-4357" in text_of(response)
+    assert Appointment.objects.count() == 0
+
+
+def test_a_zone_of_another_state_is_refused(client):
+    slot = free_slots()[0]
+
+    response = client.post(DETAILS, booking_data(slot.start, state="NY", tz="America/Los_Angeles"))
+
+    assert "Please choose a time zone from the list." in text_of(response)
+    assert Appointment.objects.count() == 0
+
+
+def test_a_tampered_or_stale_time_gets_no_longer_available_with_the_nearest_free_times(client):
+    slots = free_slots()
+    tampered = slots[0].start + timedelta(minutes=3)
+
+    response = client.post(DETAILS, booking_data(tampered))
+
+    text = text_of(response)
+    assert services.MSG_UNAVAILABLE in text
+    assert "Choose another time" in text
+    assert f'value="{slots[0].start.isoformat()}"' in response.content.decode()
+    assert Appointment.objects.count() == 0
+
+
+def test_a_time_taken_meanwhile_is_just_taken_with_other_times_and_input_kept(client):
+    slot = free_slots()[0]
+    make_appointment(start=slot.start, end=slot.end)
+
+    response = client.post(DETAILS, booking_data(slot.start))
+
+    text = text_of(response)
+    assert services.MSG_TAKEN in text
+    assert "Choose another time" in text
+    assert 'value="ana@example.com"' in response.content.decode()
+    assert Appointment.objects.count() == 1
+
+
+def test_a_second_upcoming_booking_for_one_email_points_to_the_emailed_manage_link(client):
+    first, second = free_slots()[0], free_slots()[5]
+    client.post(DETAILS, booking_data(first.start))
+
+    response = client.post(DETAILS, booking_data(second.start, email="ANA@example.com"))
+
+    text = text_of(response)
+    assert "You already have a meet-and-greet" in text
+    assert "/book/manage/" not in response.content.decode()  # emailed, never shown
+    assert Appointment.objects.count() == 1
+
+
+def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client):
+    slot = free_slots()[0]
+
+    response = client.post(DETAILS, booking_data(slot.start, website="http://spam.example"))
+
+    assert response.status_code == 200
+    assert "Thank you" in text_of(response)
+    assert Appointment.objects.count() == 0
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [("fresh", MSG_TOO_FAST), ("forged:token", MSG_FORM_EXPIRED), ("", MSG_FORM_EXPIRED)],
+)
+def test_posts_too_fast_or_with_a_forged_token_are_refused(client, token, message):
+    slot = free_slots()[0]
+    token = form_token(age_seconds=0.5) if token == "fresh" else token
+
+    response = client.post(DETAILS, booking_data(slot.start, form_token=token))
+
+    assert message in text_of(response)
+    assert Appointment.objects.count() == 0
+
+
+def test_an_expired_form_token_is_refused(client):
+    slot = free_slots()[0]
+    old = form_token(age_seconds=3 * 60 * 60)
+
+    response = client.post(DETAILS, booking_data(slot.start, form_token=old))
+
+    assert MSG_FORM_EXPIRED in text_of(response)
+
+
+def test_too_many_booking_posts_from_one_client_get_a_429_page(client, settings):
+    settings.BOOKING_POSTS_PER_10_MINUTES = 3
+    slot = free_slots()[0]
+    data = booking_data(slot.start, phone="1")
+
+    statuses = [client.post(DETAILS, data).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    assert "Please wait a few minutes" in text_of(client.post(DETAILS, data))
+
+
+def test_no_patient_name_or_email_is_logged_during_a_booking(client, caplog):
+    slot = free_slots()[0]
+    data = booking_data(slot.start, full_name="Zebulon Quartermaine", email="zebulon@example.com")
+
+    with caplog.at_level(logging.DEBUG):
+        client.post(DETAILS, data)
+
+    assert Appointment.objects.count() == 1
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "Zebulon" not in logged
+    assert "zebulon@example.com" not in logged
+    assert "5550143" not in logged
+
+
+def test_the_confirmation_link_expires_and_cannot_be_forged(client):
+    response = client.get("/book/confirmed/not-a-signature/")
+
+    assert response.status_code == 404
+
+
+def test_appointment_str_carries_no_patient_name():
+    appointment = make_appointment(full_name="Zebulon Quartermaine")
+
+    assert "Zebulon" not in str(appointment)
