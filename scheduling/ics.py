@@ -18,7 +18,7 @@ from icalendar import Calendar, Event, vCalAddress
 from clinic import practice
 
 SUMMARY = f"Meet-and-greet with {practice.DOCTOR_NAME}"
-PRODID = f"-//{practice.PRACTICE_NAME}//Meet-and-greet booking//EN"
+PRODID = f"-//{practice.DOCTOR_NAME}//Meet-and-greet booking//EN"
 
 DESCRIPTIONS = {
     "phone": f"Free {practice.MEET_AND_GREET_MINUTES}-minute meet-and-greet by phone: "

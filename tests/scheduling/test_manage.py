@@ -1,0 +1,197 @@
+"""The patient's private manage link: GET only shows, POSTs cancel or move once, and expired,
+cancelled and forged links behave as promised."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from scheduling import services
+from scheduling.forms_manage import MSG_CHOOSE_TIME
+from scheduling.manage_views import LOOKUPS_PER_WINDOW, MSG_MOVED
+from scheduling.models import Appointment, Notification
+from tests.html import visible_text
+from tests.scheduling.factories import free_slots, open_every_day
+from tests.scheduling.notify_factories import book, make_appointment
+
+Kind = Notification.Kind
+
+CANCEL_BUTTON = "Cancel my meet-and-greet"
+MOVE_BUTTON = "Move my meet-and-greet to this time"
+
+
+def url(token: str, action: str = "") -> str:
+    return f"/book/manage/{token}/" + (f"{action}/" if action else "")
+
+
+def text(response) -> str:
+    return visible_text(response.content.decode())
+
+
+def snapshot(appointment: Appointment):
+    appointment.refresh_from_db()
+    rows = sorted(Notification.objects.values_list("kind", "appointment_version", "status"))
+    return appointment.start, appointment.status, appointment.version, rows
+
+
+@pytest.fixture
+def booked(db):
+    """A confirmed appointment five days ahead (Pacific Time patient), its token, and open hours."""
+    open_every_day()
+    slot = next(
+        s
+        for s in free_slots(tz="America/Los_Angeles", days=10)
+        if s.start > timezone.now() + timedelta(days=4)
+    )
+    appointment, token = book(start=slot.start)
+    return appointment, token
+
+
+def other_free_slot(appointment):
+    return next(
+        s
+        for s in free_slots(tz="America/Los_Angeles", days=10)
+        if s.start > timezone.now() + timedelta(days=2)
+        and abs(s.start - appointment.start) > timedelta(hours=1)
+    )
+
+
+def test_get_shows_the_time_in_both_zones_and_two_forms_and_changes_nothing(client, booked):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.get(url(token))
+    head = client.head(url(token))
+
+    assert response.status_code == 200 and head.status_code == 200
+    page = text(response)
+    assert "Pacific Time" in page and "Eastern Time, the clinic's time" in page
+    local = appointment.start.astimezone(appointment.patient_zone)
+    assert f"{local:%A, %B} {local.day}, {local.year}" in page
+    assert CANCEL_BUTTON in page and MOVE_BUTTON in page
+    html = response.content.decode()
+    assert f'action="{url(token, "cancel")}"' in html and f'action="{url(token, "move")}"' in html
+    assert html.count("csrfmiddlewaretoken") == 2
+    assert 'name="robots" content="noindex' in html
+    assert "no-store" in response["Cache-Control"]
+    assert snapshot(appointment) == before
+    assert mail.outbox == []
+
+
+def test_cancel_works_once_and_then_only_the_cancelled_state_shows(client, booked):
+    appointment, token = booked
+
+    response = client.post(url(token, "cancel"))
+
+    assert response.status_code == 302 and response["Location"] == url(token)
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED_BY_PATIENT
+    rows_after_first = snapshot(appointment)[3]
+    assert (Kind.CANCELLATION, 2, "pending") in rows_after_first
+
+    again = client.post(url(token, "cancel"), follow=True)
+    page = text(again)
+    assert again.status_code == 200
+    assert "Your meet-and-greet is cancelled" in page
+    assert CANCEL_BUTTON not in page and MOVE_BUTTON not in page
+    assert snapshot(appointment)[3] == rows_after_first  # no second cancellation message
+    moved = client.post(url(token, "move"), {"start": other_free_slot(appointment).start.isoformat()})
+    assert moved.status_code == 302
+    assert snapshot(appointment)[:3] == (appointment.start, Appointment.Status.CANCELLED_BY_PATIENT, 2)
+
+
+def test_move_takes_the_new_time_frees_the_old_one_and_keeps_the_link(client, booked):
+    appointment, token = booked
+    old_start = appointment.start
+    new_slot = other_free_slot(appointment)
+
+    response = client.post(url(token, "move"), {"start": new_slot.start.isoformat()})
+
+    assert response.status_code == 302
+    assert response["Location"] == url(token) + "?moved=1"
+    appointment.refresh_from_db()
+    assert appointment.start == new_slot.start and appointment.version == 2
+    assert old_start in [s.start for s in free_slots(tz="America/Los_Angeles", days=10)]
+    kinds = set(appointment.notifications.filter(appointment_version=2).values_list("kind", flat=True))
+    assert {Kind.RESCHEDULE, Kind.STAFF_RESCHEDULE} <= kinds
+    page = client.get(response["Location"])
+    assert MSG_MOVED in text(page)
+    local = new_slot.start.astimezone(appointment.patient_zone)
+    assert f"{local:%B} {local.day}, {local.year}, {local:%-I:%M %p} Pacific Time" in text(page)
+
+
+def test_moving_onto_a_taken_time_is_refused_and_keeps_the_original(client, booked):
+    appointment, token = booked
+    taken = other_free_slot(appointment)
+    make_appointment(start=taken.start, email="someone.else@example.org")
+    before = snapshot(appointment)
+
+    response = client.post(url(token, "move"), {"start": taken.start.isoformat()})
+
+    assert response.status_code == 200
+    page = text(response)
+    assert services.MSG_TAKEN in page or services.MSG_UNAVAILABLE in page
+    assert MOVE_BUTTON in page  # the nearby free times are offered
+    assert snapshot(appointment) == before
+
+
+def test_a_time_not_from_the_list_is_refused_with_a_clear_message(client, booked):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    for value in ["", "tomorrow", "2031-01-01T09:00"]:
+        response = client.post(url(token, "move"), {"start": value})
+        assert response.status_code == 200
+        assert MSG_CHOOSE_TIME in text(response)
+    assert snapshot(appointment) == before
+
+
+def test_cancel_and_move_need_a_post_with_csrf(booked):
+    appointment, token = booked
+    strict = Client(enforce_csrf_checks=True)
+    before = snapshot(appointment)
+
+    assert strict.post(url(token, "cancel")).status_code == 403
+    assert strict.get(url(token, "cancel")).status_code == 405
+    assert strict.get(url(token, "move")).status_code == 405
+    assert snapshot(appointment) == before
+
+
+def test_after_the_start_the_link_shows_a_clear_expired_page_and_changes_nothing(client, db):
+    start = (timezone.now() - timedelta(minutes=5)).replace(second=0, microsecond=0)
+    appointment, token = book(start=start)
+    before = snapshot(appointment)
+
+    response = client.get(url(token))
+    post = client.post(url(token, "cancel"), follow=True)
+
+    assert response.status_code == 410
+    assert "This link has expired" in text(response)
+    assert "Traceback" not in text(response)
+    assert post.status_code == 410
+    assert snapshot(appointment) == before
+
+
+@pytest.mark.parametrize("token", ["forged-token-0123456789abcdefghij", "x", "A" * 200])
+def test_a_wrong_token_is_the_sites_plain_404(client, booked, token):
+    response = client.get(url(token))
+
+    assert response.status_code == 404
+    assert "404.html" in [t.name for t in response.templates]
+    assert "We couldn't find that page" in text(response)
+    assert client.post(url(token, "cancel")).status_code == 404
+
+
+def test_guessing_is_rate_limited_per_client(client, booked):
+    _, token = booked
+    for _ in range(LOOKUPS_PER_WINDOW):
+        assert client.get(url("guess")).status_code == 404
+
+    blocked = client.get(url(token))
+
+    assert blocked.status_code == 429
+    assert "Please wait a few minutes" in text(blocked)
+    other_client = Client(REMOTE_ADDR="203.0.113.9")
+    assert other_client.get(url(token)).status_code == 200
