@@ -19,6 +19,8 @@ from education.markdown import plain_text, render_markdown
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 SEARCH_CONFIG = "english"
+# /articles/feed/ and /articles/topic/... are pages of their own, not articles.
+RESERVED_SLUGS = frozenset({"feed", "topic"})
 
 
 def search_vector():
@@ -217,6 +219,8 @@ class Article(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is taken by another page; please choose another."})
         if self.status == self.Status.PUBLISHED:
             errors = {}
             if self.medical_reviewer_id is None:

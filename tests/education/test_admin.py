@@ -151,3 +151,14 @@ def test_editors_may_write_articles_and_nothing_else(client):
     }
     client.force_login(editor)
     assert client.get(CHANGELIST).status_code == 200
+
+
+def test_a_slug_that_would_hide_another_page_is_refused(admin_client):
+    response = admin_client.post(
+        reverse("admin:education_article_add"), _form_data(status="draft", slug="feed")
+    )
+
+    assert "“feed” is taken by another page; please choose another." in visible_text(
+        response.content.decode()
+    )
+    assert not Article.objects.exists()

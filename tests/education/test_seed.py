@@ -103,3 +103,37 @@ def test_seed_command_runs_inside_manage_py(client):
     assert "Seed complete." in out.getvalue()
     assert Article.objects.filter(slug=NALTREXONE_SLUG).count() == 1
     assert client.get(f"/articles/{NALTREXONE_SLUG}/").status_code == 200
+
+
+def test_make_run_steps_on_a_fresh_database_list_the_article(tmp_path):
+    """What `make run` does before serving (migrate, seed, seed again), in real processes."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}", "DJANGO_DEBUG": "true"}
+
+    def manage(*args):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout
+
+    manage("migrate", "--noinput")
+    assert "Created and published the article" in manage("seed")
+    assert "is up to date" in manage("seed")
+    page = manage(
+        "shell",
+        "-c",
+        "from django.test import Client; "
+        "print(Client().get('/articles/', HTTP_HOST='localhost').content.decode())",
+    )
+    assert "Naltrexone for opioid addiction" in visible_text(page)
