@@ -239,4 +239,4 @@ BOOKING_POSTS_PER_10_MINUTES = env.int("BOOKING_POSTS_PER_10_MINUTES", default=1
 # Rate limits key on the address in the proxy's X-Forwarded-For; only true behind a proxy that sets it.
 THROTTLE_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_BEHIND_PROXY", default=False)
 # A booking form must be open at least this long before it is sent (bots post at once).
-BOOKING_FORM_MIN_SECONDS = 2
+BOOKING_FORM_MIN_SECONDS = env.float("BOOKING_FORM_MIN_SECONDS", default=2)
