@@ -1,0 +1,192 @@
+"""`send_notifications` and `send_reminders`: due messages go once, whatever runs them and however
+often; reminders only for confirmed appointments still ahead."""
+
+import threading
+from datetime import timedelta
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from scheduling.models import Notification
+from scheduling.notifications import deliver_due
+from tests.scheduling.notify_factories import EMAIL, book, cancel, in_days, move
+
+Kind = Notification.Kind
+Status = Notification.Status
+
+ON_POSTGRES = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def run(command: str) -> str:
+    out = StringIO()
+    call_command(command, stdout=out)
+    return out.getvalue()
+
+
+def make_reminder_due(appointment) -> Notification:
+    """As if the clock had reached the day before the call."""
+    Notification.objects.filter(appointment=appointment, kind=Kind.REMINDER).update(
+        send_after=timezone.now() - timedelta(minutes=1)
+    )
+    return appointment.notifications.get(kind=Kind.REMINDER)
+
+
+def reminders_sent() -> list:
+    return [m for m in mail.outbox if m.subject.startswith("Reminder:")]
+
+
+@pytest.mark.django_db
+def test_send_notifications_sends_what_is_due_and_reports_it():
+    book()
+    book(email="second.patient@example.org")
+
+    output = run("send_notifications")
+
+    assert output.strip() == "Sent 4, retrying later 0, failed 0, no longer needed 0."
+    assert len(mail.outbox) == 4
+    assert Notification.objects.filter(kind=Kind.REMINDER, status=Status.PENDING).count() == 2
+    assert run("send_notifications").startswith("Sent 0,")
+
+
+@pytest.mark.django_db
+def test_a_due_reminder_is_sent_once_even_when_the_command_runs_twice():
+    appointment, token = book(start=in_days(3))
+    run("send_notifications")
+    mail.outbox.clear()
+    make_reminder_due(appointment)
+
+    first = run("send_reminders")
+    second = run("send_reminders")
+    third = run("send_notifications")
+
+    assert first.startswith("Sent 1,")
+    assert second.startswith("Sent 0,") and third.startswith("Sent 0,")
+    [reminder] = reminders_sent()
+    assert reminder.to == [EMAIL]
+    assert f"/book/manage/{token}/" in reminder.body
+    assert "call or text 988" in reminder.body
+    assert appointment.notifications.get(kind=Kind.REMINDER).status == Status.SENT
+
+
+@pytest.mark.django_db
+def test_reminders_are_not_sent_for_cancelled_past_or_far_future_appointments():
+    cancelled, _ = book(start=in_days(3))
+    cancel(cancelled)
+    Notification.objects.filter(appointment=cancelled, kind=Kind.REMINDER).update(status=Status.PENDING)
+    past, _ = book(start=in_days(3))
+    past.start, past.end = (
+        timezone.now() - timedelta(hours=2),
+        timezone.now() - timedelta(hours=1, minutes=50),
+    )
+    past.save()
+    far, _ = book(start=in_days(20))
+    for appointment in (cancelled, past):
+        make_reminder_due(appointment)
+
+    output = run("send_reminders")
+
+    assert reminders_sent() == []
+    assert output.strip() == "Sent 0, retrying later 0, failed 0, no longer needed 2."
+    assert cancelled.notifications.get(kind=Kind.REMINDER).status == Status.CANCELLED
+    assert past.notifications.get(kind=Kind.REMINDER).status == Status.CANCELLED
+    assert far.notifications.get(kind=Kind.REMINDER).status == Status.PENDING
+
+
+@pytest.mark.django_db
+def test_a_reminder_of_an_earlier_time_is_never_sent_after_a_move():
+    appointment, token = book(start=in_days(3))
+    stale = make_reminder_due(appointment)
+    # A move that bypassed notify_moved's own clean-up still cannot send the stale reminder.
+    Notification.objects.filter(pk=stale.pk).update(status=Status.PENDING)
+    move(appointment, in_days(6), manage_token=token)
+    Notification.objects.filter(pk=stale.pk).update(status=Status.PENDING)
+
+    run("send_reminders")
+
+    assert reminders_sent() == []
+    stale.refresh_from_db()
+    assert stale.status == Status.CANCELLED and stale.last_error == "superseded by a later change"
+
+
+@pytest.mark.django_db
+def test_send_reminders_sends_only_reminders():
+    appointment, _ = book(start=in_days(3))
+    make_reminder_due(appointment)
+
+    run("send_reminders")
+
+    assert [m.subject[:9] for m in mail.outbox] == ["Reminder:"]
+    assert appointment.notifications.get(kind=Kind.CONFIRMATION).status == Status.PENDING
+
+
+@pytest.mark.django_db
+def test_with_the_server_down_the_command_says_so_and_keeps_everything_pending(settings):
+    settings.EMAIL_BACKEND = "tests.scheduling.notify_factories.DownBackend"
+    book()
+
+    output = run("send_notifications")
+
+    assert "Stopped early: the mail server did not answer" in output
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.PENDING}
+    assert Notification.objects.filter(attempts=1).count() == 1
+
+
+@pytest.mark.django_db
+def test_two_runs_one_after_the_other_never_send_a_message_twice():
+    for n in range(5):
+        book(email=f"patient{n}@example.org")
+
+    first = deliver_due()
+    second = deliver_due()
+
+    assert first.sent == 10 and second.sent == 0
+    assert len(mail.outbox) == 10
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="row locks with SKIP LOCKED need PostgreSQL; SQLite has none")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_send_each_message_exactly_once(settings):
+    settings.EMAIL_BACKEND = "tests.scheduling.notify_factories.SlowBackend"
+    # Real commits here: keep the after-commit send from running, so the workers find everything.
+    with mock.patch("scheduling.notifications.send_quietly"):
+        for n in range(12):
+            appointment, _ = book(email=f"patient{n}@example.org", start=in_days(3))
+            make_reminder_due(appointment)
+    expected = Notification.objects.filter(status=Status.PENDING).count()
+    assert expected == 36  # confirmation, staff alert and reminder for each
+
+    workers = 4
+    barrier = threading.Barrier(workers)
+    sent_by_worker = [0] * workers
+    errors = []
+
+    def worker(index):
+        try:
+            barrier.wait(timeout=10)
+            sent_by_worker[index] = deliver_due().sent
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sum(sent_by_worker) == expected
+    assert len(mail.outbox) == expected
+    # Every message went once: no (recipient, body) pair twice.
+    assert len({(m.to[0], m.subject, m.body) for m in mail.outbox}) == expected
+    assert set(Notification.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
+    # The control: the workers really ran at the same time (more than one did some of the work).
+    assert sum(1 for n in sent_by_worker if n) >= 2, sent_by_worker
