@@ -26,7 +26,7 @@ from clinic.models import AuditEvent, StaffFeedToken
 from scheduling import selectors, services
 from scheduling.forms import BookingForm, SlotChoiceField
 from scheduling.models import Appointment, BookingRules, TimeOff, WeeklyHours, clinic_zone
-from scheduling.zones import PATIENT_ZONES, STATE_CHOICES, STATE_ZONES
+from scheduling.zones import PATIENT_ZONES, STATE_CHOICES, STATE_ZONES, zone_label
 
 BOOKING_FIELDS = ["start", "state", "time_zone", "full_name", "email", "phone", "contact_method", "note"]
 MSG_BAD_DATE = "That date could not be read, so the agenda shows today."
@@ -76,6 +76,14 @@ def _appointment_for_change(model_admin, request, pk) -> Appointment:
 
 def _when(instant: datetime) -> str:
     return f"{instant.astimezone(clinic_zone()):%a %d %b %Y, %H:%M %Z}"
+
+
+def _refusal(error: services.BookingError) -> str:
+    """The service's message, with the nearby free times it found (clinic time)."""
+    nearby = getattr(error, "nearby", None) or []
+    if not nearby:
+        return error.message
+    return f"{error.message} Nearby free times: {'; '.join(_when(slot.start) for slot in nearby)}."
 
 
 # --- free times (the same selector patients use; shown in the clinic's zone) --------------
@@ -169,7 +177,7 @@ def book(model_admin, request):
                 source=Appointment.Source.STAFF,
             )
         except services.BookingError as error:
-            messages.error(request, error.message)
+            messages.error(request, _refusal(error))
         else:
             appointment = result.appointment
             audit.record(
@@ -199,7 +207,7 @@ def reschedule(model_admin, request, pk):
         try:
             result = services.appointment_move(appointment=appointment, new_start=form.cleaned_data["start"])
         except services.BookingError as error:
-            messages.error(request, error.message)
+            messages.error(request, _refusal(error))
         else:
             audit.record(
                 request,
@@ -427,6 +435,11 @@ class AgendaDay:
     rows: list[AgendaRow] = field(default_factory=list)
 
 
+def _details(appointment: Appointment) -> str:
+    where = f"lives in {appointment.state}, {zone_label(appointment.time_zone, appointment.state)}"
+    return " · ".join([appointment.full_name, appointment.get_contact_method_display(), where])
+
+
 def _subtract(ranges, cuts):
     """Parts of `ranges` not covered by any of `cuts` (all (start, end) in UTC)."""
     for cut_start, cut_end in cuts:
@@ -491,7 +504,13 @@ def agenda_days(*, first: date, days: int, today: date) -> list[AgendaDay]:
         for appointment in appointments:
             if day_start <= appointment.start < day_end:
                 agenda_day.rows.append(
-                    AgendaRow("appointment", appointment.start, appointment.end, appointment)
+                    AgendaRow(
+                        "appointment",
+                        appointment.start,
+                        appointment.end,
+                        appointment,
+                        label=_details(appointment),
+                    )
                 )
                 if appointment.is_active:
                     blocked.append((appointment.start, appointment.end))

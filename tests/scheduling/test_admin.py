@@ -127,6 +127,7 @@ def test_change_page_shows_details_outbox_and_link_state_but_not_the_token(clien
     html, text = response.content.decode(), text_of(response)
     assert f.PATIENT_NAME in html and f.PATIENT_NOTE in html and f.PATIENT_PHONE in html
     assert "Active: the patient can cancel or move this appointment" in text
+    assert "Reschedule" in text and "Cancel by clinic" in text and "Mark completed" in text
     assert appointment.manage_token_hash not in html
     assert "Confirmation to patient" in text and "Sent" in text
     event = AuditEvent.objects.get(action="view")
@@ -327,7 +328,9 @@ def test_reschedule_onto_a_taken_time_is_refused_and_changes_nothing(client, sta
     )
 
     assert response.status_code == 200
-    assert "That time is no longer available" in text_of(response) or "just taken" in text_of(response)
+    text = text_of(response)
+    assert services.MSG_TAKEN in text or services.MSG_UNAVAILABLE in text
+    assert "Nearby free times:" in text
     appointment.refresh_from_db()
     assert (appointment.start, appointment.version) == (slots[0].start, 1)
     assert Notification.objects.count() == 0
@@ -382,7 +385,7 @@ def test_staff_booking_of_a_taken_time_is_refused_and_stores_nothing_new(client,
 
     assert response.status_code == 200
     assert Appointment.objects.count() == 1
-    assert "no longer available" in text_of(response) or "just taken" in text_of(response)
+    assert services.MSG_TAKEN in text_of(response) or services.MSG_UNAVAILABLE in text_of(response)
 
 
 def test_staff_booking_with_a_zone_of_another_state_is_refused(client, staff, hours):

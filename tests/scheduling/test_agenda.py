@@ -49,7 +49,8 @@ def test_day_view_shows_appointments_in_clinic_time_after_spring_forward(staff_c
 
     assert response.status_code == 200
     text = day_text(response.content.decode(), "20260309")
-    assert f"09:00–09:10 EDT Meet-and-greet #{booked.pk} Confirmed" in text
+    assert f"09:00–09:10 EDT Meet-and-greet #{booked.pk} Confirmed {f.PATIENT_NAME} · Phone call" in text
+    assert "lives in NY, Eastern Time" in text
     assert "Open hours: 09:00–17:00" in text
     assert "12:00–13:00 EDT Time off Lunch with the team" in text
     assert "09:10–12:00 EDT Free" in text
