@@ -188,6 +188,17 @@ def test_slots_right_before_and_after_a_taken_slot_keep_the_buffer():
     assert around == ["09:40", "09:45", "10:15", "10:20"]
 
 
+def test_a_long_taken_interval_blocks_all_its_time_even_with_a_shorter_one_inside_it():
+    taken = [between(MONDAY, (10, 0), (11, 0)), between(MONDAY, (10, 15), (10, 25))]
+
+    slots = slots_for(taken=taken, days=1)
+
+    offered = times_on(slots, MONDAY)
+    assert "09:45" in offered
+    assert [t for t in offered if "09:50" <= t < "11:05"] == []
+    assert "11:15" in offered
+
+
 def test_several_ranges_in_one_day_are_all_offered_in_time_order():
     hours = {0: [(time(14), time(15)), (time(9), time(10))]}
 
