@@ -115,7 +115,8 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "state", UpcomingPastFilter, "contact_method", "source"]
     date_hierarchy = "start"
     search_fields = ["full_name", "email", "phone"]
-    ordering = ["start"]
+    # Newest first, as admin lists usually are; the agenda is the view of today and this week.
+    ordering = ["-start"]
     show_full_result_count = False
     actions = ["mark_completed", "mark_no_show"]
     inlines = [NotificationInline]
@@ -209,6 +210,8 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     # --- audit of views and changes -------------------------------------------------------
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        # "Add another" would lead to the booking form, not to a blank record: leave it out.
+        extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             audit.record(

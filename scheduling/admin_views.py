@@ -123,6 +123,8 @@ class StartForm(forms.Form):
 class StaffBookingForm(StartForm):
     """A caller's details, with the same checks as the public form (minus the bot defences)."""
 
+    field_order = ["state", "time_zone", "start", "full_name", "email", "phone", "contact_method", "note"]
+
     state = forms.ChoiceField(choices=[("", "Choose the state"), *STATE_CHOICES], label="State of residence")
     time_zone = forms.ChoiceField(
         choices=[("", "Choose the zone"), *PATIENT_ZONES.items()],

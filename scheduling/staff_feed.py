@@ -14,7 +14,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from clinic import practice
@@ -56,7 +56,7 @@ def feed_calendar(appointments, *, now: datetime) -> Calendar:
     return calendar
 
 
-@require_GET
+@require_safe
 def staff_feed(request, token: str):
     feed = StaffFeedToken.active_for(token)
     user = feed.user if feed else None

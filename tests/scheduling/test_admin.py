@@ -3,7 +3,9 @@ booking for a caller, CSV export, and the availability admin (hours, time off, r
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
@@ -507,3 +509,15 @@ def test_the_outbox_is_read_only(client, staff):
     assert post.status_code == 403
     note.refresh_from_db()
     assert note.recipient == "a@example.org"
+
+
+def test_our_admin_templates_keep_the_csp_no_inline_script_or_style():
+    root = Path(__file__).resolve().parents[2] / "templates" / "admin"
+    templates = list(root.rglob("*.html"))
+    assert len(templates) >= 9
+    for template in templates:
+        source = template.read_text()
+        assert "style=" not in source, template
+        assert "<style" not in source, template
+        assert "<script" not in source, template
+        assert not re.search(r"\son[a-z]+=", source), template  # no onclick= and the like
