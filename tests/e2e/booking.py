@@ -1,0 +1,81 @@
+"""Steps of the booking flow as a patient takes them in the browser, and the times they should see."""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from playwright.sync_api import expect
+
+CTA = "Book a free 10-minute meet-and-greet"
+TAKEN = re.compile(r"that time was just taken", re.IGNORECASE)
+
+
+def clinic_zone() -> ZoneInfo:
+    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def clock(instant: datetime, zone: ZoneInfo) -> str:
+    """ "9:05 AM": the instant on the zone's clock, as the pages write it."""
+    local = instant.astimezone(zone)
+    return f"{local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+
+
+def long_date(instant: datetime, zone: ZoneInfo) -> str:
+    """ "Thursday, November 26, 2026": the instant's date in the zone."""
+    local = instant.astimezone(zone)
+    return f"{local:%A, %B} {local.day}, {local.year}"
+
+
+def choose_state(page, state: str) -> None:
+    """Step 1: "New York", "Texas", "California" or "Another state"."""
+    page.get_by_label(state, exact=True).check()
+    page.get_by_role("button", name="Continue", exact=True).click()
+
+
+def free_times(page):
+    """The radio buttons of the free times on the page."""
+    return page.locator("main input[type=radio][name=start]")
+
+
+def time_of(radio) -> datetime:
+    return datetime.fromisoformat(radio.get_attribute("value"))
+
+
+def label_of(page, radio) -> str:
+    """The visible text of a free time's label, e.g. "6:00 AM (9:00 AM Eastern Time)"."""
+    # text_content, not inner_text: a folded day's labels are not rendered, but they are there.
+    return " ".join(page.locator(f"label[for='{radio.get_attribute('id')}']").text_content().split())
+
+
+def times_by_instant(page) -> dict[datetime, str]:
+    """Every free time on the page: its instant -> the clock time its label shows first."""
+    shown = {}
+    for radio in free_times(page).all():
+        shown[time_of(radio)] = label_of(page, radio).split(" (")[0]
+    return shown
+
+
+def pick_first_free_time(page) -> datetime:
+    """Step 2: choose the first free time and continue; returns the chosen instant."""
+    radio = free_times(page).first
+    instant = time_of(radio)
+    radio.check()
+    page.get_by_role("button", name="Continue with this time").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+    return instant
+
+
+def fill_details(
+    page, *, full_name: str, email: str, phone: str = "(212) 555-0123", method: str = "Phone call"
+):
+    page.get_by_role("textbox", name="Full name").fill(full_name)
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Phone number").fill(phone)
+    page.get_by_role("radio", name=method).check()
+    page.get_by_role("checkbox", name=re.compile(r"^I live in ")).check()
+    page.get_by_role("checkbox", name=re.compile(r"^I understand this is not for emergencies")).check()
+
+
+def submit_details(page) -> None:
+    page.get_by_role("button", name="Book my meet-and-greet").click()
