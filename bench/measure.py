@@ -6,6 +6,7 @@ under bench.settings in `make bench`, the test database in tests/bench).
 
 import time as clock
 from datetime import UTC, datetime, timedelta
+from statistics import median
 
 from django.core.cache import cache
 from django.db import connection
@@ -50,29 +51,50 @@ def clinic_today():
 def free_slot_starts(client, *, days: int = SLOT_DAYS) -> list[str]:
     """Free slots as ISO UTC instants, read from /book/slots.json (empty when it does not answer).
 
-    `client` is anything with .get(path) returning an object with .status_code and .json()."""
+    Leaves out the first hour after the minimum notice: those slots stop being offered while the
+    bench runs, and a refusal for that would be the bench's fault, not the site's."""
+    from scheduling.models import BookingRules
+
     response = client.get(f"/book/slots.json?tz={ZONE}&start={clinic_today():%Y-%m-%d}&days={days}")
     if response.status_code != 200:
         return []
-    return [
-        datetime.fromisoformat(slot["start"]).astimezone(UTC).isoformat().replace("+00:00", "Z")
-        for slot in response.json().get("slots", [])
-    ]
+    rules = BookingRules.load()
+    earliest = timezone.now() + timedelta(hours=rules.minimum_notice_hours, minutes=60)
+    starts = [datetime.fromisoformat(slot["start"]) for slot in response.json().get("slots", [])]
+    return [start.astimezone(UTC).isoformat().replace("+00:00", "Z") for start in starts if start > earliest]
 
 
 def query_counts(paths: dict) -> dict:
-    """path key -> (queries with a cold cache, queries with a warm cache), through the full stack."""
+    """path key -> (queries with a cold cache, with a warm cache, HTTP status), through the full stack."""
     client = Client()
     counts = {}
     for key, path in paths.items():
         cache.clear()
-        pair = []
+        numbers = []
         for _ in range(2):
             with CaptureQueriesContext(connection) as queries:
-                client.get(path)
-            pair.append(len(queries))
-        counts[key] = tuple(pair)
+                response = client.get(path)
+            numbers.append(len(queries))
+        counts[key] = (*numbers, response.status_code)
     return counts
+
+
+def cpu_ms(paths: dict, *, runs: int = 7) -> dict:
+    """path key -> median CPU milliseconds of this process per warm request, through the full stack.
+
+    CPU time, unlike wall time, barely moves when other work shares the machine, so it says what
+    a page costs even when the load numbers are noisy."""
+    client = Client()
+    result = {}
+    for key, path in paths.items():
+        client.get(path)
+        samples = []
+        for _ in range(runs):
+            started = clock.process_time()
+            client.get(path)
+            samples.append((clock.process_time() - started) * 1000)
+        result[key] = median(samples)
+    return result
 
 
 def slot_timings(*, runs: int = 5) -> dict:
@@ -140,16 +162,57 @@ def _engine_inputs(slots):
 
 
 def profile(path: str) -> str:
-    """pyinstrument's text profile of one cold-cache request to `path`."""
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        return "pyinstrument is not installed"
+    """pyinstrument's text profile of one cold-cache request to `path`, and its slowest queries."""
+    from pyinstrument import Profiler
+
     client = Client()
     client.get(path)  # imports and template loading out of the way
     cache.clear()
     profiler = Profiler(interval=0.0005)
-    profiler.start()
-    client.get(path)
-    profiler.stop()
-    return profiler.output_text(unicode=False, color=False, show_all=False)
+    with CaptureQueriesContext(connection) as queries:
+        profiler.start()
+        client.get(path)
+        profiler.stop()
+    return profiler.output_text(unicode=False, color=False) + slowest_queries(queries.captured_queries)
+
+
+def slowest_queries(captured: list, *, top: int = 3) -> str:
+    ordered = sorted(captured, key=lambda query: float(query["time"]), reverse=True)[:top]
+    lines = [f"\nSlowest queries ({len(captured)} in all):"]
+    for query in ordered:
+        sql = " ".join(query["sql"].split())
+        lines.append(f"  {float(query['time']) * 1000:.1f} ms  {sql[:400]}{' ...' if len(sql) > 400 else ''}")
+    return "\n".join(lines) + "\n"
+
+
+def booking_cost(starts: list[str]) -> tuple[list[float], str]:
+    """Book `starts` one by one in-process, as a patient would (form first, then the POST):
+    CPU milliseconds of each POST but the last, and pyinstrument's profile of the last."""
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+    from pyinstrument import Profiler
+
+    from bench.run import booking_fields
+
+    forms = []
+    for index, start in enumerate(starts):
+        client = Client(enforce_csrf_checks=True, REMOTE_ADDR=f"10.255.0.{index + 1}")
+        page = client.get(details_path(start)).content.decode()
+        forms.append((client, urlencode(booking_fields(page, index=99000 + index))))
+    clock.sleep(getattr(settings, "BOOKING_FORM_MIN_SECONDS", 2) + 0.1)
+    cpu, statuses = [], []
+    profiler = Profiler(interval=0.0005)
+    for number, (client, body) in enumerate(forms, start=1):
+        last = number == len(forms)
+        if last:
+            profiler.start()
+        started = clock.process_time()
+        response = client.post("/book/details/", body, content_type="application/x-www-form-urlencoded")
+        statuses.append(response.status_code)
+        if last:
+            profiler.stop()
+        else:
+            cpu.append((clock.process_time() - started) * 1000)
+    text = f"(responses {statuses})\n" + profiler.output_text(unicode=False, color=False)
+    return cpu, text

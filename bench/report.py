@@ -4,6 +4,7 @@ Absolute numbers change from machine to machine; the ratio of each page's throug
 baseline page's in the same run is what two runs can compare.
 """
 
+import os
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -58,6 +59,7 @@ class Bookings:
     statuses: dict = field(default_factory=dict)  # HTTP status (or exception name) -> count
     new_confirmed_rows: int | None = None  # confirmed appointments the run added, counted in SQL
     double_bookings: int | None = None  # pairs of overlapping confirmed appointments, counted in SQL
+    cpu_ms: list = field(default_factory=list)  # CPU of single in-process booking POSTs, after the stream
     note: str = ""
 
     @property
@@ -78,6 +80,7 @@ class Results:
     bookings: Bookings | None
     queries: dict  # page key -> {"small": (cold, warm), "full": (cold, warm)}
     slot_timings: dict  # label -> list of seconds, or a str saying why it was not measured
+    cpu_ms: dict = field(default_factory=dict)  # page key -> CPU ms per warm request, in-process
     profiles: dict = field(default_factory=dict)  # page key -> text
     notes: list = field(default_factory=list)
 
@@ -166,6 +169,15 @@ def render(results: Results) -> str:
             f"| {', '.join(target) or '–'} | {result} |"
         )
 
+    baseline = results.loads.get("baseline")
+    p99_target = min(page.max_p99_ms for page in PAGES if page.max_p99_ms)
+    if baseline and baseline.p99_ms >= p99_target:
+        lines += [
+            "",
+            f"The baseline page itself has a p99 of {baseline.p99_ms:.0f} ms in this run: no page could meet "
+            f"a p99 under {p99_target:g} ms on this machine as loaded now, so those verdicts say more about "
+            "the machine than about the pages. The ratios still compare.",
+        ]
     lines += [
         "",
         "## Booking POSTs (distinct free slots, each a real form: CSRF token, signed form_token)",
@@ -176,7 +188,7 @@ def render(results: Results) -> str:
     if b is None:
         lines.append("Not measured.")
     else:
-        statuses = ", ".join(f"{status}: {count}" for status, count in sorted(b.statuses.items(), key=str))
+        statuses = ", ".join(f"{count} × {status}" for status, count in sorted(b.statuses.items(), key=str))
         lines += [
             "| attempted | booked | seconds | bookings/s | p50 ms | p99 ms | errors | responses | "
             "new confirmed rows (SQL) | double bookings (SQL) |",
@@ -187,18 +199,31 @@ def render(results: Results) -> str:
         ]
         if b.note:
             lines += ["", b.note]
+        if b.cpu_ms:
+            per = median(b.cpu_ms)
+            cpus = os.cpu_count() or 1
+            cap = cpus * 1000 / per
+            lines += [
+                "",
+                f"CPU per booking POST, in-process, one at a time: median {per:.0f} ms ({len(b.cpu_ms)} "
+                f"bookings). On {cpus} CPUs that alone caps bookings at about {cap:.0f}/s, before the "
+                "client's own CPU and the calendar lock.",
+            ]
     lines += ["", f"Target: ≥ {BOOKINGS_PER_SECOND} bookings/s, zero errors, zero double bookings: "
               f"**{_verdict(booking_ok)}**" + (f" ({booking_why})" if booking_why else "")]  # fmt: skip
 
-    lines += ["", "## Queries per page (in-process, cold cache / warm cache)", ""]
-    lines.append("| page | small data | full data | same at both sizes |")
-    lines.append("|---|---|---|---|")
+    lines += ["", "## Queries per page (in-process, cold cache / warm cache) and CPU per request", ""]
+    lines.append("| page | small data | full data | same at both sizes | CPU ms/request (full, warm) |")
+    lines.append("|---|---|---|---|---:|")
     qv = query_verdicts(results)
-    labels = {page.key: page.label for page in PAGES} | {"details": "`/book/details/` (the form, GET)"}
+    labels = {page.key: page.label for page in PAGES} | {
+        "details": "`/book/details/` (the form, GET)",
+        "booking": "booking POST (after the run's bookings)",
+    }
     for key, sizes in results.queries.items():
         lines.append(
             f"| {labels.get(key, key)} | {_pair(sizes.get('small'))} | {_pair(sizes.get('full'))} "
-            f"| {_verdict(qv[key])} |"
+            f"| {_verdict(qv[key])} | {_cpu(results.cpu_ms.get(key))} |"
         )
 
     lines += ["", "## Slot computation (in-process, 62 days)", ""]
@@ -232,8 +257,8 @@ def render(results: Results) -> str:
     if results.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in results.notes]
     for key, text in results.profiles.items():
-        lines += ["", f"## Profile: {labels.get(key, key)} (one cold request, in-process, pyinstrument)", "",
-                  "```", text.rstrip(), "```"]  # fmt: skip
+        heading = f"## Profile: {labels.get(key, key)} (one request, in-process, cold cache, pyinstrument)"
+        lines += ["", heading, "", "```", text.rstrip(), "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -241,9 +266,16 @@ def _ratio(ratio: float | None) -> str:
     return "–" if ratio is None else f"{ratio:.2f}"
 
 
+def _cpu(value) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
 def _num(value) -> str:
     return "–" if value is None else str(value)
 
 
-def _pair(pair) -> str:
-    return "–" if pair is None else f"{pair[0]} / {pair[1]}"
+def _pair(numbers) -> str:
+    if numbers is None:
+        return "–"
+    cold, warm, *status = numbers
+    return f"{cold} / {warm}" + (f" (HTTP {status[0]})" if status and status[0] != 200 else "")

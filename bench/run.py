@@ -15,7 +15,8 @@
    16 threads. Afterwards SQL counts overlapping confirmed appointments.
 5. bench/results.md (git-ignored) and the same on stdout; everything started is stopped.
 
-Environment knobs: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_BOOKINGS (600),
+Environment knobs: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2), BENCH_BOOKINGS (600),
+BENCH_BOOKING_SECONDS (15: the most spent fetching the forms, and again posting them),
 BENCH_WORKERS (4), BENCH_THREADS (1: sync workers), BENCH_REDIS_URL (redis://127.0.0.1:6379/5).
 """
 
@@ -44,13 +45,15 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_PATH = BASE_DIR / "bench" / "results.md"
 
-SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
 WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "600"))
+BOOKING_SECONDS = float(os.environ.get("BENCH_BOOKING_SECONDS", "15"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 CONNECTIONS = 16
+STARTED = clock.monotonic()
 FORM_MIN_SECONDS = 2.0  # the booking form refuses a POST sooner than this after its GET
 
 WRK_SCRIPT = """
@@ -63,6 +66,10 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(99)))
 end
 """
+
+
+def progress(message: str) -> None:
+    print(f"bench [{clock.monotonic() - STARTED:5.0f} s] {message}", flush=True)
 
 
 # --- The bench database ---------------------------------------------------------------------
@@ -198,6 +205,9 @@ class Server:
 # --- Load drivers -----------------------------------------------------------------------------
 
 
+BASELINE_PATH = "/bench/baseline/"
+
+
 def status_of(url: str) -> int:
     request = urllib.request.Request(url, method="GET")  # noqa: S310
     opener = urllib.request.build_opener(NoRedirect)
@@ -229,6 +239,9 @@ def wrk_load(base_url: str, script: Path):
         found = re.search(r"^BENCHJSON (.*)$", out, re.MULTILINE)
         if not found:
             raise RuntimeError(f"wrk printed no summary for {url}:\n{out}")
+        # Requests wrk left queued still hold the workers: let them finish before the next page.
+        for _ in range(WORKERS * THREADS):
+            status_of(base_url + BASELINE_PATH)
         numbers = json.loads(found.group(1))
         return Load(
             requests=numbers["requests"],
@@ -319,25 +332,38 @@ class HttpSession:
 
 
 def book_stream(
-    session_factory, starts: list[str], *, threads: int = CONNECTIONS, form_wait: float | None = None
+    session_factory,
+    starts: list[str],
+    *,
+    threads: int = CONNECTIONS,
+    form_wait: float | None = None,
+    seconds: float = BOOKING_SECONDS,
 ):
     """Book each of `starts` once: fetch every form first, wait out the form's minimum time once,
-    then POST them all from `threads` threads. Only the POSTs are timed."""
+    then POST them all from `threads` threads. Only the POSTs are timed. Forms not fetched, or
+    not posted, within `seconds` each are left out (not attempted), so the bench ends on time."""
     from bench.measure import details_path
     from bench.report import Bookings
 
+    prepare_until = clock.monotonic() + seconds
+
     def prepare(item):
         index, start = item
+        if clock.monotonic() > prepare_until:
+            return None
         session = session_factory(index)
         status, _, page = session.request("GET", details_path(start))
         return session, (booking_fields(page, index=index) if status == 200 else None), status
 
     with ThreadPoolExecutor(threads) as pool:
-        prepared = list(pool.map(prepare, enumerate(starts)))
+        prepared = [item for item in pool.map(prepare, enumerate(starts)) if item is not None]
     clock.sleep(FORM_MIN_SECONDS + 0.2 if form_wait is None else form_wait)
+    post_until = clock.monotonic() + seconds
 
     def post(item):
         session, fields, get_status = item
+        if clock.monotonic() > post_until:
+            return None
         if fields is None:
             return f"form GET {get_status}", 0.0, ""
         started = clock.perf_counter()
@@ -346,30 +372,37 @@ def book_stream(
         except OSError as exc:
             return type(exc).__name__, (clock.perf_counter() - started) * 1000, ""
         elapsed = (clock.perf_counter() - started) * 1000
-        booked = status in (302, 303) and "/book/confirmed/" in headers.get("location", "")
-        return ("booked" if booked else str(status)), elapsed, "" if booked else text
+        if status in (302, 303) and "/book/confirmed/" in headers.get("location", ""):
+            return "booked", elapsed, ""
+        return f"{status}: {page_message(text)}" if status == 200 else str(status), elapsed, text
 
     started = clock.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
-        outcomes = list(pool.map(post, prepared))
-    seconds = clock.perf_counter() - started
+        outcomes = [outcome for outcome in pool.map(post, prepared) if outcome is not None]
+    elapsed = clock.perf_counter() - started
     statuses = Counter(outcome for outcome, _, _ in outcomes)
-    refused = next((text for outcome, _, text in outcomes if text), "")
+    notes = []
+    if len(outcomes) < len(starts):
+        left_out = len(starts) - len(outcomes)
+        notes.append(
+            f"{left_out} of {len(starts)} slots were left out: the stream stops fetching forms, "
+            f"and posting them, after {seconds:g} s each."
+        )
     return Bookings(
-        attempted=len(starts),
+        attempted=len(outcomes),
         booked=statuses["booked"],
-        seconds=seconds,
+        seconds=elapsed,
         latencies_ms=[ms for outcome, ms, _ in outcomes if ms],
-        errors=len(starts) - statuses["booked"],
+        errors=len(outcomes) - statuses["booked"],
         statuses=dict(statuses),
-        note=f"First refusal said: {page_message(refused)}" if refused else "",
+        note=" ".join(notes),
     )
 
 
 def page_message(html: str) -> str:
-    """The first error message a refused form shows (for the report)."""
-    found = re.search(r'class="[^"]*(?:invalid-feedback|alert)[^"]*"[^>]*>(.*?)</', html, re.DOTALL)
-    text = found.group(1) if found else html[:200]
+    """What a refused form tells the patient (its error summary), for the report."""
+    found = re.search(r'<div[^>]*class="[^"]*alert[^"]*"[^>]*>(.*?)</div>', html, re.DOTALL)
+    text = found.group(1) if found else re.sub(r"(?s).*<main[^>]*>", "", html)[:300]
     return " ".join(re.sub(r"<[^>]+>", " ", text).split())[:200]
 
 
@@ -409,12 +442,13 @@ def measure(
 
     from bench import data
     from bench import measure as inproc
-    from bench.report import PAGES, Results, page_verdicts
+    from bench.report import PAGES, Results, booking_verdict, page_verdicts
     from scheduling.models import Appointment
 
     queries = {}
     paths = {}
     for size_name in ("small", "full"):
+        progress(f"building the {size_name} data set, counting queries")
         built = data.build(**sizes[size_name])
         conditions[f"data ({size_name})"] = (
             f"{built.articles} articles over {built.topics} topics, {built.appointments} appointments "
@@ -427,17 +461,21 @@ def measure(
         )
         for key, pair in inproc.query_counts(paths).items():
             queries.setdefault(key, {})[size_name] = pair
+    progress("CPU per request and slot computation, in-process")
+    cpu = inproc.cpu_ms(paths)
     timings = inproc.slot_timings()
 
     cache.clear()
     loads = {}
     for page in PAGES:
         if page.key in paths:
+            progress(f"load: {paths[page.key]}")
             loads[page.key] = load(paths[page.key])
 
     free = inproc.free_slot_starts(Client())
     starts = free[:bookings]
     confirmed_before = Appointment.objects.active().count()
+    progress(f"booking stream: {len(starts)} distinct free slots")
     booked = book_stream(session_factory, starts, threads=threads, form_wait=form_wait)
     booked.new_confirmed_rows = Appointment.objects.active().count() - confirmed_before
     booked.double_bookings = count_double_bookings()
@@ -445,16 +483,24 @@ def measure(
         booked.note = (booked.note + f" Only {len(free)} free slots were offered.").strip()
 
     results = Results(
-        conditions=conditions, loads=loads, bookings=booked, queries=queries, slot_timings=timings
+        conditions=conditions, loads=loads, bookings=booked, queries=queries, slot_timings=timings, cpu_ms=cpu
     )
     if profile:
+        progress("profiles")
         for key, (_, ok, _) in page_verdicts(results).items():
             if ok is False and key in paths:
                 results.profiles[key] = inproc.profile(paths[key])
+        spare = [start for start in inproc.free_slot_starts(Client()) if start not in starts][-6:]
+        if spare:
+            booked.cpu_ms, text = inproc.booking_cost(spare)
+            if not booking_verdict(booked)[0]:
+                results.profiles["booking"] = text
     return results
 
 
 def main() -> int:
+    # A plain `kill` still cleans up: the finally block below stops gunicorn and drops the database.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = clock.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
     database = BenchDatabase.beside(os.environ.get("DATABASE_URL"), tmp)
@@ -469,14 +515,14 @@ def main() -> int:
         django.setup()
         from bench import data
 
-        print(f"bench: {database.vendor} database {database.name}; migrating", flush=True)
+        progress(f"{database.vendor} database {database.name}: migrate, collectstatic")
         call_command("migrate", verbosity=0, interactive=False)
         call_command("collectstatic", verbosity=0, interactive=False)
         script = tmp / "summary.lua"
         script.write_text(WRK_SCRIPT)
         server = Server(tmp)
         server.start()
-        print(f"bench: {server.description}; measuring", flush=True)
+        progress(f"serving: {server.description}")
         load_before = os.getloadavg()
         conditions = {
             "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -518,7 +564,7 @@ def main() -> int:
         text = render(results)
         RESULTS_PATH.write_text(text)
         print(text)
-        print(f"bench: written to {RESULTS_PATH.relative_to(BASE_DIR)}")
+        progress(f"written to {RESULTS_PATH.relative_to(BASE_DIR)}")
         return 0
     finally:
         if server:

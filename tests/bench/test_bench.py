@@ -87,6 +87,9 @@ def test_a_tiny_bench_run_measures_every_page_books_for_real_and_reports_every_r
     assert results.bookings.new_confirmed_rows == 3
     assert results.bookings.double_bookings == 0
     assert set(results.queries["article"]) == {"small", "full"}
+    assert {key: sizes["full"][2] for key, sizes in results.queries.items()} == dict.fromkeys(
+        results.queries, 200
+    )
     assert "6 articles over 3 topics, 60 appointments" in text
     for heading in (
         "## Load",
@@ -98,6 +101,7 @@ def test_a_tiny_bench_run_measures_every_page_books_for_real_and_reports_every_r
         assert heading in text
     assert "booking POST ≥ 100/s" in text
     assert "query count independent of data size" in text
+    assert set(results.cpu_ms) >= {page.key for page in PAGES}
     assert "not measured" not in text
 
 
