@@ -33,21 +33,24 @@ minutes_of_day = st.one_of(st.integers(0, MINUTES_A_DAY - 1), st.integers(0, 4 *
 
 
 @st.composite
-def ranges_of_hours(draw):
-    opens, closes = sorted(draw(st.lists(minutes_of_day, min_size=2, max_size=2, unique=True)))
+def ranges_of_hours(draw, early=False):
+    minutes = st.integers(0, 5 * 60) if early else minutes_of_day
+    opens, closes = sorted(draw(st.lists(minutes, min_size=2, max_size=2, unique=True)))
     return time(*divmod(opens, 60)), time(*divmod(closes, 60))
 
 
 @st.composite
-def scenarios(draw):
+def scenarios(draw, on_clock_change_days=False):
+    """Keyword arguments for free_slots. `on_clock_change_days`: one change day (a Sunday), with
+    hours in the small hours where the gap and the repeated hour are."""
     zone = draw(st.sampled_from(ZONES))
-    start_date = draw(start_dates)
-    days = draw(st.integers(1, 8))
-    hours = draw(
-        st.dictionaries(
-            st.integers(0, 6), st.lists(ranges_of_hours(), min_size=1, max_size=3), min_size=1, max_size=7
-        )
-    )
+    day_ranges = st.lists(ranges_of_hours(), min_size=1, max_size=3)
+    if on_clock_change_days:
+        start_date, days = draw(st.sampled_from(CLOCK_CHANGES)), 1
+        hours = {6: draw(st.lists(ranges_of_hours(early=True), min_size=1, max_size=3))}
+    else:
+        start_date, days = draw(start_dates), draw(st.integers(1, 8))
+        hours = draw(st.dictionaries(st.integers(0, 6), day_ranges, min_size=1, max_size=7))
     rules = Rules(
         slot=timedelta(minutes=draw(st.integers(1, 120))),
         buffer=timedelta(minutes=draw(st.integers(0, 30))),
@@ -108,7 +111,7 @@ PROPERTY_SETTINGS = settings(deadline=None, max_examples=200)
 
 
 @PROPERTY_SETTINGS
-@given(scenarios())
+@given(st.one_of(scenarios(), scenarios(on_clock_change_days=True)))
 def test_every_slot_is_inside_the_hours_on_the_step_and_clear_of_every_rule(scenario):
     zone, rules, hours = scenario["clinic_zone"], scenario["rules"], scenario["hours"]
     earliest = scenario["now"] + rules.minimum_notice
