@@ -124,6 +124,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if not article.pk:
             return "Save first, then preview."
         label = "View on site" if article.is_public else "Preview (staff only)"
+        label += " (opens in a new tab)"
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', article.get_absolute_url(), label
         )
