@@ -304,8 +304,26 @@ class TimeOffWhenFilter(admin.SimpleListFilter):
         return queryset
 
 
+MSG_TIME_OFF_DAYS = "The last day cannot be before the first day."
+
+
+class TimeOffForm(forms.ModelForm):
+    class Meta:
+        model = TimeOff
+        fields = ["start_date", "start_time", "end_date", "end_time", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            # A field error here keeps the database constraint's technical message off the page.
+            self.add_error("end_date", MSG_TIME_OFF_DAYS)
+        return cleaned
+
+
 @admin.register(TimeOff)
 class TimeOffAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    form = TimeOffForm
     list_display = ["start_date", "start_time", "end_date", "end_time", "reason"]
     list_filter = [TimeOffWhenFilter]
     date_hierarchy = "start_date"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.models import AuditEvent
 from scheduling import services
-from scheduling.models import Appointment, BookingRules, Notification, WeeklyHours
+from scheduling.models import Appointment, BookingRules, Notification, TimeOff, WeeklyHours
 from tests.html import visible_text
 from tests.scheduling import admin_factories as f
 from tests.scheduling.factories import free_slots, open_every_day
@@ -461,6 +461,17 @@ def test_overlapping_weekly_hours_are_refused_with_a_clear_message(client, staff
     assert WeeklyHours.objects.count() == 1
 
 
+def test_inverted_weekly_hours_are_refused_with_a_clear_message(client, staff):
+    response = client.post(
+        reverse("admin:scheduling_weeklyhours_add"), {"weekday": "2", "start_time": "17:00", "end_time": "09:00"}
+    )
+
+    text = text_of(response)
+    assert "The end must be later than the start." in text
+    assert "Constraint" not in text
+    assert not WeeklyHours.objects.exists()
+
+
 def test_time_off_can_be_added_and_is_audited(client, staff):
     response = client.post(
         reverse("admin:scheduling_timeoff_add"),
@@ -469,6 +480,33 @@ def test_time_off_can_be_added_and_is_audited(client, staff):
 
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="add", object_type="scheduling.timeoff").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {"start_date": "2030-12-26", "end_date": "2030-12-24"},
+            "The last day cannot be before the first day.",
+        ),
+        (
+            {
+                "start_date": "2030-12-24",
+                "start_time": "14:00",
+                "end_date": "2030-12-24",
+                "end_time": "13:00",
+            },
+            "The time off must end after it starts.",
+        ),
+    ],
+)
+def test_inverted_time_off_is_refused_with_one_clear_message(client, staff, data, message):
+    response = client.post(reverse("admin:scheduling_timeoff_add"), {**data, "reason": ""})
+
+    text = text_of(response)
+    assert message in text
+    assert "Constraint" not in text
+    assert not TimeOff.objects.exists()
 
 
 def test_booking_rules_is_a_singleton_edited_in_place(client, staff):
