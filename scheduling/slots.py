@@ -113,8 +113,9 @@ def free_slots(
         # The daily cap counts taken intervals that start on this clinic date.
         taken_today = bisect_left(taken_starts, next_day_begins) - bisect_left(taken_starts, day_begins)
         if rules.daily_cap is None or taken_today < rules.daily_cap:
-            # Most days keep one UTC offset from midnight to midnight: their wall times convert
-            # by subtraction. A day of a clock change takes the careful path (module docstring).
+            # Most days keep one UTC offset from midnight to midnight (no zone changes its clocks
+            # and back within a day), so their wall times convert by subtraction: fast, and the
+            # same answer. A day of a clock change takes the careful path (module docstring).
             offset = day_begins.astimezone(clinic_zone).utcoffset()
             steady = offset == next_day_begins.astimezone(clinic_zone).utcoffset()
             for opens, closes in hours.get(day.weekday(), ()):
@@ -135,7 +136,7 @@ def free_slots(
 
     # Ranges of one day may come unsorted or overlap: sort, and keep each start once.
     slots.sort(key=lambda slot: slot.start)
-    unique = []
+    unique: list[Interval] = []
     for slot in slots:
         if not unique or slot.start != unique[-1].start:
             unique.append(slot)
@@ -227,8 +228,6 @@ class _Spans:
         self.starts: list[datetime] = []
         self.ends: list[datetime] = []
         for start, end in sorted(pairs):
-            if end < start:
-                continue
             # Touching spans merge too: an open overlap with the union is an overlap with one of them.
             if self.ends and start <= self.ends[-1]:
                 self.ends[-1] = max(self.ends[-1], end)
@@ -253,12 +252,17 @@ def _require_aware(value: datetime, name: str) -> None:
 
 
 def _utc_pairs(intervals: Iterable[Interval]) -> list[tuple[datetime, datetime]]:
-    """(start, end) in UTC, so later comparisons are between datetimes of one zone (the fast path)."""
+    """(start, end) in UTC, so later comparisons are between datetimes of one zone (the fast path).
+
+    An interval that ends before it starts covers no time and is left out.
+    """
     pairs = []
     for interval in intervals:
         _require_aware(interval.start, "An interval's start")
         _require_aware(interval.end, "An interval's end")
-        pairs.append((_as_utc(interval.start), _as_utc(interval.end)))
+        start, end = _as_utc(interval.start), _as_utc(interval.end)
+        if end >= start:
+            pairs.append((start, end))
     return pairs
 
 

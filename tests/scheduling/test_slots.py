@@ -268,5 +268,13 @@ def test_a_step_of_zero_is_refused_instead_of_looping_forever():
         slots_for(rules=make_rules(step=timedelta(0)))
 
 
+def test_an_interval_that_ends_before_it_starts_blocks_nothing_and_does_not_count_for_the_cap():
+    backwards = between(MONDAY, (10, 10), (10, 0))
+
+    slots = slots_for(taken=[backwards], time_off=[backwards], rules=make_rules(daily_cap=1), days=1)
+
+    assert len(times_on(slots, MONDAY)) == 32
+
+
 def test_zero_days_offer_nothing():
     assert slots_for(days=0) == []
