@@ -43,7 +43,7 @@ def record(
     )
 
 
-def record_many(request, action: str, objects, *, detail: str = "") -> None:
+def record_many(request, action: str, objects, *, fields: Iterable[str] = (), detail: str = "") -> None:
     """One event per object, in one query (for bulk actions and exports)."""
     user = request.user if request.user.is_authenticated else None
     address = client_address(request)
@@ -55,6 +55,7 @@ def record_many(request, action: str, objects, *, detail: str = "") -> None:
             detail=detail[:200],
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
+            fields=sorted(fields),
             client_address=address,
         )
         for obj in objects

@@ -172,23 +172,26 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Status changes and actions")
     def history(self, obj):
-        events = AuditEvent.objects.filter(
-            object_type="scheduling.appointment", object_id=str(obj.pk)
-        ).exclude(action=AuditEvent.Action.VIEW)[:50]
-        rows = [
+        """Staff actions from the audit trail, oldest first, after the booking itself. What the
+        patient did through their link shows in the messages below (cancellation, new time)."""
+        events = (
+            AuditEvent.objects.filter(object_type="scheduling.appointment", object_id=str(obj.pk))
+            .exclude(action=AuditEvent.Action.VIEW)
+            .order_by("created_at", "pk")[:100]
+        )
+        rows = [(clinic_time(obj.created_at), obj.get_source_display(), "", "")]
+        rows += [
             (
                 clinic_time(e.created_at),
-                e.username or "—",
                 e.detail or e.get_action_display(),
+                f"by {e.username or 'a deleted user'}",
                 ", ".join(e.fields),
             )
             for e in events
         ]
-        if not rows:
-            return "No changes by staff yet."
         return format_html(
-            '<ul class="scheduling-history">{}</ul>',
-            format_html_join("", '<li>{} — {}: {} <span class="quiet">{}</span></li>', rows),
+            '<ol class="scheduling-history">{}</ol>',
+            format_html_join("", '<li>{}: {} {} <span class="quiet">{}</span></li>', rows),
         )
 
     # --- permissions ----------------------------------------------------------------------

@@ -306,7 +306,9 @@ def set_status_many(model_admin, request, appointments, status: str) -> None:
         else:
             done.append(appointment)
     if done:
-        audit.record_many(request, AuditEvent.Action.ACTION, done, detail=STATUS_ACTIONS[status])
+        audit.record_many(
+            request, AuditEvent.Action.ACTION, done, fields=["status"], detail=STATUS_ACTIONS[status]
+        )
         names = ", ".join(str(a) for a in done)
         messages.success(request, f"{names} {STATUS_ACTIONS[status]}.")
 

@@ -254,6 +254,9 @@ def test_status_button_on_the_change_page(client, staff):
     appointment.refresh_from_db()
     assert appointment.status == "no_show"
     assert response.redirect_chain[-1][0] == change_url(appointment)
+    history = text_of(response)
+    assert "Booked online" in history
+    assert "marked no-show by frontdesk status" in history
 
 
 def test_status_button_with_a_tampered_status_changes_nothing(client, staff):
