@@ -81,6 +81,7 @@ class Results:
     queries: dict  # page key -> {"small": (cold, warm), "full": (cold, warm)}
     slot_timings: dict  # label -> list of seconds, or a str saying why it was not measured
     cpu_ms: dict = field(default_factory=dict)  # page key -> CPU ms per warm request, in-process
+    baselines: dict = field(default_factory=dict)  # page key -> the baseline run just before it
     profiles: dict = field(default_factory=dict)  # page key -> text
     notes: list = field(default_factory=list)
 
@@ -95,13 +96,13 @@ def _verdict(ok: bool | None) -> str:
 
 def page_verdicts(results: Results) -> dict:
     """page key -> (ratio or None, passed or None (no target), why)."""
-    baseline = results.loads.get("baseline")
     verdicts = {}
     for page in PAGES:
         load = results.loads.get(page.key)
         if load is None:
             verdicts[page.key] = (None, False if page.min_ratio else None, "not measured")
             continue
+        baseline = baseline_for(results, page.key)
         ratio = load.rps / baseline.rps if baseline and baseline.rps else None
         reasons = []
         if load.errors or load.non_2xx_3xx or (load.status is not None and load.status >= 400):
@@ -115,6 +116,12 @@ def page_verdicts(results: Results) -> dict:
         else:
             verdicts[page.key] = (ratio, not reasons, "; ".join(reasons))
     return verdicts
+
+
+def baseline_for(results: Results, key: str) -> Load | None:
+    """The baseline run just before this page's (the load on a shared machine drifts), else the
+    run's baseline."""
+    return results.baselines.get(key) or results.loads.get("baseline")
 
 
 def query_verdicts(results: Results) -> dict:
@@ -148,8 +155,17 @@ def render(results: Results) -> str:
     for label, text in results.conditions.items():
         lines.append(f"- **{label}**: {text}")
     lines += ["", "## Load (ratios to the baseline in this run)", ""]
-    lines.append("| page | req/s | ratio | p50 ms | p99 ms | errors | non-2xx/3xx | target | result |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---|---|")
+    if results.baselines:
+        lines += [
+            "The baseline is measured again just before each page, and each ratio is to that run: other",
+            "work on a shared machine comes and goes, and so both sides of a ratio see the same machine.",
+            "The baseline row shows the median of those runs.",
+            "",
+        ]
+    lines.append(
+        "| page | req/s | baseline req/s | ratio | p50 ms | p99 ms | errors | non-2xx/3xx | target | result |"
+    )
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
     verdicts = page_verdicts(results)
     for page in PAGES:
         load = results.loads.get(page.key)
@@ -161,10 +177,14 @@ def render(results: Results) -> str:
             target.append(f"p99 < {page.max_p99_ms:g} ms")
         result = _verdict(ok) + (f" ({why})" if why else "")
         if load is None:
-            lines.append(f"| {page.label} | – | – | – | – | – | – | {', '.join(target) or '–'} | {result} |")
+            lines.append(
+                f"| {page.label} | – | – | – | – | – | – | – | {', '.join(target) or '–'} | {result} |"
+            )
             continue
+        baseline = baseline_for(results, page.key)
         lines.append(
-            f"| {page.label} | {load.rps:.0f} | {'1.00' if page.key == 'baseline' else _ratio(ratio)} "
+            f"| {page.label} | {load.rps:.0f} | {baseline.rps:.0f} "
+            f"| {'1.00' if page.key == 'baseline' else _ratio(ratio)} "
             f"| {_ms(load.p50_ms)} | {_ms(load.p99_ms)} | {load.errors} | {load.non_2xx_3xx} "
             f"| {', '.join(target) or '–'} | {result} |"
         )

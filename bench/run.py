@@ -10,14 +10,16 @@
    (60 articles over 6 topics, Mon-Fri 09:00-17:00, ~3,000 appointments); queries again, and the
    time to compute 62 days of slots.
 4. gunicorn on a free loopback port; wrk at 16 connections for a fixed time per page after a
-   warm-up; then a stream of booking POSTs on distinct free slots, each a real form (fetched
-   first: CSRF cookie and token, signed form_token; one 2-second wait for all), fired by
-   16 threads. Afterwards SQL counts overlapping confirmed appointments.
+   warm-up, with the baseline measured again just before each page (each ratio is to that run).
+   Then a stream of booking POSTs on distinct free slots, each a real form (fetched first: CSRF
+   cookie and token, signed form_token; one 2-second wait for all), fired by 16 threads, and
+   SQL counts overlapping confirmed appointments. Pages that miss a target are profiled.
 5. bench/results.md (git-ignored) and the same on stdout; everything started is stopped.
 
-Environment knobs: BENCH_SECONDS (8), BENCH_WARMUP_SECONDS (2), BENCH_BOOKINGS (600),
-BENCH_BOOKING_SECONDS (15: the most spent fetching the forms, and again posting them),
-BENCH_WORKERS (4), BENCH_THREADS (1: sync workers), BENCH_REDIS_URL (redis://127.0.0.1:6379/5).
+Environment knobs: BENCH_SECONDS (6: per page, and per baseline run before it),
+BENCH_WARMUP_SECONDS (2), BENCH_BOOKINGS (600), BENCH_BOOKING_SECONDS (15: the most spent
+fetching the forms, and again posting them), BENCH_WORKERS (4), BENCH_THREADS (1: sync
+workers; more: gthread), BENCH_REDIS_URL (redis://127.0.0.1:6379/5).
 """
 
 import json
@@ -45,7 +47,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_PATH = BASE_DIR / "bench" / "results.md"
 
-SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
 WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "600"))
 BOOKING_SECONDS = float(os.environ.get("BENCH_BOOKING_SECONDS", "15"))
@@ -435,8 +437,11 @@ def measure(
     profile: bool = True,
     form_wait: float | None = None,
     threads: int = CONNECTIONS,
+    repeat: int = 7,
 ):
-    """Build the data, count queries, time the slots, drive the load, book, verify. -> Results."""
+    """Build the data, count queries, time the slots, drive the load, book, verify. -> Results.
+
+    `repeat`: how many times each in-process timing is taken (the median is reported)."""
     from django.core.cache import cache
     from django.test import Client
 
@@ -462,15 +467,19 @@ def measure(
         for key, pair in inproc.query_counts(paths).items():
             queries.setdefault(key, {})[size_name] = pair
     progress("CPU per request and slot computation, in-process")
-    cpu = inproc.cpu_ms(paths)
-    timings = inproc.slot_timings()
+    cpu = inproc.cpu_ms(paths, runs=repeat)
+    timings = inproc.slot_timings(runs=repeat)
 
     cache.clear()
-    loads = {}
-    for page in PAGES:
+    loads, baselines = {}, {}
+    for page in PAGES[1:]:
         if page.key in paths:
-            progress(f"load: {paths[page.key]}")
+            progress(f"load: baseline, then {paths[page.key]}")
+            baselines[page.key] = load(paths["baseline"])
             loads[page.key] = load(paths[page.key])
+    if baselines:
+        runs = sorted(baselines.values(), key=lambda run: run.rps)
+        loads["baseline"] = runs[len(runs) // 2]
 
     free = inproc.free_slot_starts(Client())
     starts = free[:bookings]
@@ -483,7 +492,13 @@ def measure(
         booked.note = (booked.note + f" Only {len(free)} free slots were offered.").strip()
 
     results = Results(
-        conditions=conditions, loads=loads, bookings=booked, queries=queries, slot_timings=timings, cpu_ms=cpu
+        conditions=conditions,
+        loads=loads,
+        bookings=booked,
+        queries=queries,
+        slot_timings=timings,
+        cpu_ms=cpu,
+        baselines=baselines,
     )
     if profile:
         progress("profiles")
@@ -538,7 +553,7 @@ def main() -> int:
             "server": f"{server.description}; DEBUG off, WhiteNoise (collectstatic), the real middleware, "
             "Redis cache db " + REDIS_URL.rsplit("/", 1)[-1] + " (flushed at start)",
             "load": f"wrk, {CONNECTIONS} connections, 2 threads, {WARMUP_SECONDS} s warm-up, then "
-            f"{SECONDS} s per page",
+            f"{SECONDS} s per page, a baseline run just before each page",
         }
         results = measure(
             load=wrk_load(server.base_url, script),

@@ -76,6 +76,7 @@ def test_a_tiny_bench_run_measures_every_page_books_for_real_and_reports_every_r
         profile=False,
         form_wait=0,
         threads=1,  # SQLite's in-memory test database locks under concurrent writers
+        repeat=1,
     )
     text = render(results)
 
