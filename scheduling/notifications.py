@@ -289,6 +289,17 @@ def notify_manage_link(appointment: Appointment, *, manage_token: str) -> None:
     _send_after_commit([row])
 
 
+def manage_link_sent(appointment: Appointment) -> bool:
+    """Whether this version's manage-link email already went out. A caller about to issue a new
+    token for it should not: that would revoke the emailed link, and no second one is sent."""
+    return Notification.objects.filter(
+        appointment=appointment,
+        kind=Kind.MANAGE_LINK,
+        appointment_version=appointment.version,
+        status=Notification.Status.SENT,
+    ).exists()
+
+
 def notify_status_changed(appointment: Appointment) -> None:
     """Completed or no-show: nothing more to tell the patient, so pending reminders are dropped."""
     _cancel_superseded(appointment)

@@ -409,3 +409,16 @@ def test_logs_carry_no_personal_data(settings, client, django_capture_on_commit_
     assert "Sent notification" in caplog.text  # logging was captured
     for secret in PERSONAL_DATA:
         assert secret not in caplog.text
+
+
+@pytest.mark.django_db
+def test_manage_link_sent_tells_whether_this_versions_link_email_went_out():
+    appointment, token = book()
+    assert not notifications.manage_link_sent(appointment)
+    with transaction.atomic():
+        notifications.notify_manage_link(appointment, manage_token=token)
+    assert not notifications.manage_link_sent(appointment)  # queued, not sent yet
+
+    deliver_due()
+
+    assert notifications.manage_link_sent(appointment)
