@@ -50,10 +50,12 @@ def label_of(page, radio) -> str:
 
 def times_by_instant(page) -> dict[datetime, str]:
     """Every free time on the page: its instant -> the clock time its label shows first."""
-    shown = {}
-    for radio in free_times(page).all():
-        shown[time_of(radio)] = label_of(page, radio).split(" (")[0]
-    return shown
+    # One round trip for all of them (a week holds hundreds); a folded day's labels are not
+    # rendered, so read textContent rather than what is painted.
+    pairs = free_times(page).evaluate_all(
+        "radios => radios.map(r => [r.value, document.querySelector(`label[for='${r.id}']`).textContent])"
+    )
+    return {datetime.fromisoformat(value): " ".join(text.split()).split(" (")[0] for value, text in pairs}
 
 
 def pick_first_free_time(page) -> datetime:
