@@ -198,10 +198,10 @@ class BookingForm(forms.Form):
             ].label = f"I live in {state_name} and will be there during the call."
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # "start" is left out: the page renders it, as a hidden input or as a choice of other times.
         self.helper.layout = Layout(
             "state",
             "time_zone",
-            "start",
             "form_token",
             Field("full_name"),
             Field("email"),

@@ -68,7 +68,7 @@ def slot_picker_context(*, slots, tz: str, state: str | None = None) -> dict:
 @require_GET
 def book(request):
     """Step 1: the state of residence (and, from JavaScript, the browser's zone as a hint)."""
-    if "state" not in request.GET:
+    if not request.GET:
         return render(request, "scheduling/book_state.html", {"form": StateForm()})
     form = StateForm(request.GET)
     if not form.is_valid():

@@ -251,8 +251,29 @@ def test_a_time_taken_meanwhile_is_just_taken_with_other_times_and_input_kept(cl
     text = text_of(response)
     assert services.MSG_TAKEN in text
     assert "Choose another time" in text
-    assert 'value="ana@example.com"' in response.content.decode()
+    html = response.content.decode()
+    assert 'value="ana@example.com"' in html
+    assert f'type="hidden" name="start" value="{slot.start.isoformat()}"' not in html  # only the new choices
     assert Appointment.objects.count() == 1
+
+
+def test_after_losing_a_time_choosing_an_offered_one_books_it(client):
+    slot = free_slots()[0]
+    make_appointment(start=slot.start, end=slot.end)
+    refused = client.post(DETAILS, booking_data(slot.start))
+    other = refused.context["nearby"][0].start
+
+    response = client.post(DETAILS, booking_data(other), follow=True)
+
+    assert "You're booked" in text_of(response)
+    assert Appointment.objects.filter(email="ana@example.com", start=other).exists()
+
+
+def test_step_one_sent_without_a_choice_says_what_to_do(client):
+    response = client.get("/book/", {"tz": "America/Chicago"})
+
+    assert "Please choose the state you live in." in text_of(response)
+    assert "Error:" in response.content.decode().split("</title>")[0]
 
 
 def test_a_second_upcoming_booking_for_one_email_points_to_the_emailed_manage_link(client):
