@@ -9,6 +9,7 @@ import datetime
 import hashlib
 
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -182,6 +183,8 @@ class Article(models.Model):
 
     @classmethod
     def from_db(cls, db, field_names, values):
+        # Remember the text as loaded, so save() can tell whether it changed (Django's documented
+        # from_db pattern; no extra query). Deferred loads (lists) cannot tell, and say so with None.
         instance = super().from_db(db, field_names, values)
         instance._loaded_fingerprint = (
             instance.content_fingerprint() if not instance.get_deferred_fields() else None
@@ -217,8 +220,6 @@ class Article(models.Model):
         return problems
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": f"“{self.slug}” is taken by another page; please choose another."})
         if self.status == self.Status.PUBLISHED:

@@ -2,7 +2,7 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from education.models import SEARCH_CONFIG, Article, Topic, search_vector
 
@@ -19,14 +19,14 @@ def article_list(*, topic: Topic | None = None):
     return articles
 
 
-def article_search(*, query: str):
+def article_search(*, query: str, topic: Topic | None = None):
     """Published articles matching `query`, best first.
 
     PostgreSQL: full-text search, ranked with title over summary over body (websearch syntax, so
     quotes, `-word` and stray `&|!` are read as a person means them, never as a syntax error).
     Other databases (SQLite on a laptop): every word must appear, case-insensitively, somewhere.
     """
-    articles = Article.objects.published().for_listing()
+    articles = article_list(topic=topic)
     if connection.vendor == "postgresql":
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
         vector = search_vector()
@@ -38,11 +38,21 @@ def article_search(*, query: str):
     terms = query.replace('"', " ").split()
     if not terms:
         return articles.none()
-    for term in terms[:20]:
+    terms = terms[:20]
+    for term in terms:
         articles = articles.filter(
             Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_text__icontains=term)
         )
-    return articles
+    # The same order of importance as on PostgreSQL, roughly: a word in the title, then the summary.
+    rank = sum(
+        (
+            Case(When(title__icontains=term, then=Value(4)), default=Value(0))
+            + Case(When(summary__icontains=term, then=Value(2)), default=Value(0))
+            for term in terms
+        ),
+        start=Value(0),
+    )
+    return articles.annotate(rank=rank).order_by("-rank", "-publish_at", "-pk")
 
 
 def article_for_reader(*, slug: str):

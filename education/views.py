@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from education import selectors
 from education.cache import cache_public_page
 from education.forms import ArticleSearchForm
-from education.models import Topic
+from education.models import Article, Topic
 from education.structured_data import article_graph, to_script_json
 
 ARTICLES_PER_PAGE = 10
@@ -19,16 +19,16 @@ ARTICLES_PER_PAGE = 10
 def article_list(request, topic_slug=None):
     topic = get_object_or_404(Topic, slug=topic_slug) if topic_slug else None
     form = ArticleSearchForm(request.GET)
-    query = ""
-    if form.is_valid():
-        query = form.cleaned_data["q"]
-        articles = selectors.article_search(query=query) if query else selectors.article_list(topic=topic)
-        if query and topic is not None:
-            articles = articles.filter(topics=topic)
+    searchable = form.is_valid()  # else the form shows why (too long, a NUL character)
+    query = form.cleaned_data["q"] if searchable else ""
+    if not searchable:
+        articles = Article.objects.none()
+    elif query:
+        articles = selectors.article_search(query=query, topic=topic)
     else:
-        articles = selectors.article_list(topic=topic).none()
+        articles = selectors.article_list(topic=topic)
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
-    searching = bool(query) or not form.is_valid()
+    searching = bool(query) or not searchable
     return render(
         request,
         "education/article_list.html",

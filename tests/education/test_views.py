@@ -290,12 +290,21 @@ def test_search_finds_an_article_by_a_word_in_its_body(client, word):
 
 
 def test_search_ranks_a_title_match_above_a_body_match(client):
+    now = timezone.now()
+    # The title match is the older one, so newest-first alone would put it last.
+    make_article(
+        title="Withdrawal, explained",
+        body_markdown="What happens.",
+        publish_at=now - datetime.timedelta(days=9),
+    )
     make_article(title="Sleep and recovery", body_markdown="Withdrawal can disturb sleep.")
-    make_article(title="Withdrawal, explained", body_markdown="What happens.")
+    make_article(
+        title="Feeling low", summary="Withdrawal and mood.", publish_at=now - datetime.timedelta(days=5)
+    )
 
     text = text_of(client.get(LIST_URL, {"q": "withdrawal"}))
 
-    assert text.index("Withdrawal, explained") < text.index("Sleep and recovery")
+    assert text.index("Withdrawal, explained") < text.index("Feeling low") < text.index("Sleep and recovery")
 
 
 @pytest.mark.parametrize(
@@ -386,3 +395,13 @@ def test_article_page_runs_a_bounded_number_of_queries(client, django_assert_max
     with django_assert_max_num_queries(6):
         response = client.get(articles[-1].get_absolute_url())
     assert response.status_code == 200
+
+
+def test_search_on_a_topic_page_stays_within_the_topic(client):
+    topic = make_topic(slug="alcohol")
+    make_article(title="Alcohol and naltrexone", topics=[topic], body_markdown="About naltrexone.")
+    make_article(title="Opioids and naltrexone", body_markdown="About naltrexone.")
+
+    text = text_of(client.get("/articles/topic/alcohol/", {"q": "naltrexone"}))
+
+    assert "Alcohol and naltrexone" in text and "Opioids and naltrexone" not in text
