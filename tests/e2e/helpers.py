@@ -11,37 +11,19 @@ _AXE = Axe()
 PHONE_VIEWPORT = {"width": 375, "height": 667}
 
 
-# Parts of every page left out of the page-by-page checks, each with the test that covers it.
-# The footer's links fail color contrast (Bootstrap's #0d6efd on #f8f9fa is 4.26:1, AA needs
-# 4.5:1); test_site_pages.test_footer_links_have_enough_contrast holds that single assertion as a
-# strict xfail until static/css/site.css is fixed, so that the rest of every page is still checked.
-# When that test starts passing (XPASS fails the run), empty this list.
-KNOWN_VIOLATION_EXCLUDES: list[list[str]] = [["footer.site-footer"]]
-
-
-def axe_violations(
-    page, *, within: str | None = None, disabled_rules: dict[str, str] | None = None
-) -> list[dict]:
+def axe_violations(page, *, disabled_rules: dict[str, str] | None = None) -> list[dict]:
     """Run axe-core on the page as it is now; return its violations at WCAG 2.2 A and AA.
 
-    `within` limits the check to one part of the page (a CSS selector); otherwise the whole
-    page is checked but KNOWN_VIOLATION_EXCLUDES. `disabled_rules` maps a rule id to the
-    written reason it is off; no reason, no disabling.
+    `disabled_rules` maps a rule id to the written reason it is off; no reason, no disabling.
     """
     disabled_rules = disabled_rules or {}
     assert all(reason.strip() for reason in disabled_rules.values()), "say why a rule is disabled"
-    if within:
-        context = {"include": [[within]]}
-    else:
-        context = (
-            {"include": [["html"]], "exclude": KNOWN_VIOLATION_EXCLUDES} if KNOWN_VIOLATION_EXCLUDES else None
-        )
     options = {
         "runOnly": {"type": "tag", "values": WCAG_TAGS},
         "resultTypes": ["violations"],
         "rules": {rule: {"enabled": False} for rule in disabled_rules},
     }
-    return _AXE.run(page, context=context, options=options).response["violations"]
+    return _AXE.run(page, options=options).response["violations"]
 
 
 def describe(violations: list[dict]) -> str:
@@ -53,10 +35,8 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(
-    page, *, within: str | None = None, disabled_rules: dict[str, str] | None = None
-) -> None:
-    violations = axe_violations(page, within=within, disabled_rules=disabled_rules)
+def assert_accessible(page, *, disabled_rules: dict[str, str] | None = None) -> None:
+    violations = axe_violations(page, disabled_rules=disabled_rules)
     assert not violations, f"axe-core found WCAG 2.2 A/AA violations on {page.url}:\n{describe(violations)}"
 
 
