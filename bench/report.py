@@ -107,6 +107,8 @@ def page_verdicts(results: Results) -> dict:
         reasons = []
         if load.errors or load.non_2xx_3xx or (load.status is not None and load.status >= 400):
             reasons.append(f"{load.errors + load.non_2xx_3xx} errors, first status {load.status}")
+        if not load.requests:
+            reasons.append("no request completed in time")
         if page.min_ratio is not None and (ratio is None or ratio < page.min_ratio):
             reasons.append(f"ratio below {page.min_ratio}")
         if page.max_p99_ms is not None and load.p99_ms >= page.max_p99_ms:
@@ -267,9 +269,13 @@ def render(results: Results) -> str:
                      + (f" — {why}" if why else ""))  # fmt: skip
     lines.append(f"- {_verdict(booking_ok)}: booking POST ≥ {BOOKINGS_PER_SECOND}/s, zero errors, "
                  "zero double bookings" + (f" — {booking_why}" if booking_why else ""))  # fmt: skip
-    failing = [labels.get(key, key) for key, load in results.loads.items() if load.non_2xx_3xx or load.errors]
+    failing = [
+        labels.get(key, key)
+        for key, load in results.loads.items()
+        if load.non_2xx_3xx or load.errors or not load.requests
+    ]
     lines.append(f"- {_verdict(not failing)}: zero non-2xx/3xx responses on every page"
-                 + (f" — errors on {', '.join(failing)}" if failing else ""))  # fmt: skip
+                 + (f" — errors or no answer on {', '.join(failing)}" if failing else ""))  # fmt: skip
     changing = [labels.get(key, key) for key, same in qv.items() if not same]
     lines.append(f"- {_verdict(bool(qv) and not changing)}: query count independent of data size"
                  + (f" — differs on {', '.join(changing)}" if changing else ""))  # fmt: skip

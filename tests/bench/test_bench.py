@@ -25,7 +25,7 @@ TINY = {
 }
 
 
-def client_load(path: str, requests: int = 3) -> Load:
+def client_load(path: str, seconds: int = 0, requests: int = 3) -> Load:
     client = Client()
     timings, bad, first = [], 0, None
     for _ in range(requests):
