@@ -466,7 +466,8 @@ def test_overlapping_weekly_hours_are_refused_with_a_clear_message(client, staff
 
 def test_inverted_weekly_hours_are_refused_with_a_clear_message(client, staff):
     response = client.post(
-        reverse("admin:scheduling_weeklyhours_add"), {"weekday": "2", "start_time": "17:00", "end_time": "09:00"}
+        reverse("admin:scheduling_weeklyhours_add"),
+        {"weekday": "2", "start_time": "17:00", "end_time": "09:00"},
     )
 
     text = text_of(response)
