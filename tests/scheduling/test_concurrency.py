@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -68,6 +69,15 @@ def test_control_without_the_lock_the_database_constraint_alone_still_holds(slot
     # Take the lock away: every thread re-checks at once and tries to insert. Some must reach the
     # insert together (proving the harness races), and the constraint must stop all but one.
     monkeypatch.setattr(services, "_lock_calendar", lambda: BookingRules.load())
+    # Widen the gap between check and insert, so on a busy machine too every thread is inside it.
+    check_slot = services._check_slot
+
+    def slow_check_slot(**kwargs):
+        end = check_slot(**kwargs)
+        time.sleep(0.3)
+        return end
+
+    monkeypatch.setattr(services, "_check_slot", slow_check_slot)
 
     with caplog.at_level(logging.WARNING, logger="scheduling.services"):
         results = post_all_at_once(slot)
