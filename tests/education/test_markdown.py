@@ -1,4 +1,4 @@
-import re
+from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given, settings
@@ -95,6 +95,21 @@ def test_images_from_other_hosts_are_not_loaded():
     assert 'src="/static/img/a.png"' in html
 
 
+class _ElementCollector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, attrs))
+
+
+def _elements(html: str) -> list:
+    collector = _ElementCollector()
+    collector.feed(html)
+    return collector.elements
+
+
 # Pieces an attacker (or a careless paste) might combine; hypothesis shuffles them with plain text.
 _PIECES = [
     "<script>",
@@ -124,6 +139,10 @@ def test_no_combination_of_hostile_pieces_yields_script_or_event_handlers(pieces
 
     assert "<script" not in html
     assert "<iframe" not in html and "<svg" not in html and "<style" not in html
-    # (Markdown inside a raw HTML block stays text: "[x](javascript:...)" may show, but never as a link.)
-    assert not re.search(r"(href|src)\s*=\s*[\"']?\s*javascript:", html), html
-    assert not re.search(r"<[^>]*\son\w+\s*=", html), html
+    # Judge the elements a browser would build, not the text: "href='javascript:" shown inside
+    # <code> is harmless text, and only an attribute can run code.
+    for tag, attrs in _elements(html):
+        for name, value in attrs:
+            assert not name.startswith("on"), (tag, name, html)
+            if name in ("href", "src"):
+                assert not (value or "").strip().startswith("javascript:"), (tag, value, html)
