@@ -62,7 +62,7 @@ class ClientSession:
             connections.close_all()  # this worker thread's connections only
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_tiny_bench_run_measures_every_page_books_for_real_and_reports_every_row(settings):
     settings.ROOT_URLCONF = "bench.urls"
     settings.BOOKING_FORM_MIN_SECONDS = 0
