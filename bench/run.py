@@ -587,8 +587,9 @@ def main() -> int:
         results.notes += [
             "Booking POSTs each carry their own X-Forwarded-For address (bench.settings trusts it, as "
             "production does behind its proxy): they stand for many patients booking at once, so the "
-            "per-client booking limit is not what they measure. Mail goes to Django's dummy backend; the "
-            "outbox rows are written.",
+            "per-client booking limit is not what they measure. Mail goes to Django's dummy backend: the "
+            "outbox rows are written and the request's after-commit delivery runs, but no mail server "
+            "is waited for.",
             f"The booking horizon is raised to {data.HORIZON_DAYS} days in the bench data so that 62 days of "
             "slots (the most /book/slots.json serves) are 62 real days.",
         ]
