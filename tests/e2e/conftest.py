@@ -62,7 +62,8 @@ def browser():
 def new_page(browser, live_server, request):
     """Open a page in a new browser context: `new_page(timezone_id=..., viewport=..., ...)`.
 
-    Keyword arguments go to `browser.new_context`. Each page records the browser console's
+    Keyword arguments go to `browser.new_context` (defaults: the live server as base URL,
+    en-US, UTC, 1280x720, JavaScript on). Each page records the browser console's
     errors in `page.console_errors` (a Content-Security-Policy refusal shows up there). When the
     test fails, every page it opened is saved as tests/e2e/artifacts/<test name>[-n].png.
     """
@@ -72,6 +73,8 @@ def new_page(browser, live_server, request):
     def open_page(**context_options):
         context_options.setdefault("base_url", live_server.url)
         context_options.setdefault("locale", "en-US")
+        # Not the host's zone: a journey that depends on the browser's zone names it.
+        context_options.setdefault("timezone_id", "UTC")
         context = browser.new_context(**context_options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -84,12 +87,8 @@ def new_page(browser, live_server, request):
 
     yield open_page
 
-    failed = any(
-        getattr(request.node, f"report_{when}", None) is not None
-        and getattr(request.node, f"report_{when}").failed
-        for when in ("setup", "call")
-    )
-    if failed:
+    reports = [getattr(request.node, f"report_{when}", None) for when in ("setup", "call")]
+    if any(report is not None and report.failed for report in reports):
         ARTIFACTS.mkdir(exist_ok=True)
         name = request.node.name.replace("/", "_")
         for number, page in enumerate(pages):
@@ -116,5 +115,5 @@ def _record_console_error(page, message):
 
 @pytest.fixture
 def page(new_page):
-    """A page in a fresh context with the defaults (desktop size, JavaScript on, UTC)."""
+    """A page in a fresh context with new_page's defaults."""
     return new_page()
