@@ -316,10 +316,15 @@ def _send_after_commit(rows: list[Notification | None]) -> None:
         transaction.on_commit(lambda: send_quietly(ids))
 
 
+# The try right after a booking waits this long for the mail server at most: the patient is
+# waiting for their page, and the cron run retries anyway.
+IMMEDIATE_SEND_TIMEOUT = 3
+
+
 def send_quietly(ids: list[int]) -> None:
     """Best effort right after commit: never raises into the request (the cron run retries)."""
     try:
-        deliver_due(ids=ids)
+        deliver_due(ids=ids, connection=get_connection(timeout=IMMEDIATE_SEND_TIMEOUT))
     except Exception as exc:  # noqa: BLE001 - a request must never fail because mail did
         logger.warning("Sending notifications after commit failed (%s); cron will retry", type(exc).__name__)
 
