@@ -2,9 +2,9 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 
-from education.models import SEARCH_CONFIG, Article, Topic, search_vector
+from education.models import SEARCH_CONFIG, Article, Topic
 
 
 def latest_articles(*, limit: int):
@@ -29,10 +29,10 @@ def article_search(*, query: str, topic: Topic | None = None):
     articles = article_list(topic=topic)
     if connection.vendor == "postgresql":
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-        vector = search_vector()
+        # The vector stored on save (GIN-indexed), not one parsed from the text per search.
         return (
-            articles.annotate(search=vector, rank=SearchRank(vector, search_query))
-            .filter(search=search_query)
+            articles.filter(search_document=search_query)
+            .annotate(rank=SearchRank(F("search_document"), search_query))
             .order_by("-rank", "-publish_at", "-pk")
         )
     terms = query.replace('"', " ").split()
@@ -60,6 +60,7 @@ def article_for_reader(*, slug: str):
     return (
         Article.objects.select_related("author", "medical_reviewer")
         .prefetch_related("topics", "references")
+        .defer("search_document")
         .filter(slug=slug)
         .first()
     )

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
-from education.models import SEARCH_CONFIG, Article, search_vector
+from education.models import SEARCH_CONFIG, Article
 from tests.education.factories import make_article
 
 pytestmark = [
@@ -19,13 +19,22 @@ def test_search_filter_can_use_the_gin_index():
     for _ in range(3):
         make_article()
     query = SearchQuery("injection", search_type="websearch", config=SEARCH_CONFIG)
-    searched = Article.objects.annotate(search=search_vector()).filter(search=query).values("pk")
+    searched = Article.objects.filter(search_document=query).values("pk")
 
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = searched.explain()
 
-    assert "article_search_idx" in plan
+    assert "article_search_document_idx" in plan
+
+
+def test_saving_an_article_stores_its_search_vector():
+    article = make_article(title="Naltrexone", body_markdown="Given as an injection.")
+
+    query = SearchQuery("injection", config=SEARCH_CONFIG)
+    stored = Article.objects.filter(pk=article.pk, search_document=query)
+
+    assert stored.exists()
 
 
 def test_search_uses_word_stems(client):
