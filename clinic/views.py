@@ -11,12 +11,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic import practice
+from education.cache import cache_public_page
 from education.selectors import latest_articles
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
+@cache_public_page  # it lists the latest articles; any article change drops it
 def home(request):
     return render(request, "clinic/home.html", {"latest_articles": latest_articles(limit=3)})
 

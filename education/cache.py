@@ -1,6 +1,6 @@
 """Whole-page cache for anonymous readers of the article pages.
 
-Every cached page is stored under the current "pages version". Any change to an article, topic,
+Every cached page is stored with the "pages version" it was rendered under. Any change to an article, topic,
 reference or contributor replaces the version (education/signals.py), so every server, sharing the
 cache (Redis in production), stops serving the old pages at once; they then expire on their own.
 Logged-in users (staff, previews) are never served from the cache and never stored in it, and
@@ -75,16 +75,20 @@ def cache_public_page(view):
         # Only the page number changes what these pages show; other parameters (utm_source...)
         # must not make new entries.
         location = f"{request.scheme}://{request.get_host()}{request.path}?page={request.GET.get('page', '')}"
-        key = f"education:page:{pages_version()}:{hashlib.sha256(location.encode()).hexdigest()}"
-        cached = cache.get(key)
-        if cached is not None:
-            content, content_type = cached
+        key = f"education:page:{hashlib.sha256(location.encode()).hexdigest()}"
+        # One round trip to the cache: the current version and the page, which carries the
+        # version it was stored under; a page of an older version is a miss.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or pages_version()
+        cached = found.get(key)
+        if cached is not None and cached[0] == version:
+            _, content, content_type = cached
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies:
             if hasattr(response, "render"):
                 response.render()
-            cache.set(key, (response.content, response["Content-Type"]), timeout=_timeout())
+            cache.set(key, (version, response.content, response["Content-Type"]), timeout=_timeout())
         return response
 
     return wrapper

@@ -104,3 +104,34 @@ def test_home_page_runs_a_bounded_number_of_queries(client, django_assert_max_nu
     """The home page lists the latest articles; it must not query once per article (N+1)."""
     with django_assert_max_num_queries(3):
         client.get("/")
+
+
+@pytest.mark.django_db
+def test_home_page_is_served_from_cache_and_shows_a_newly_published_article(
+    client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from tests.education.factories import make_article
+
+    client.get("/")
+    with django_assert_max_num_queries(0):
+        cached = client.get("/")
+    assert cached.status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(title="Coping with cravings")
+
+    assert "Coping with cravings" in visible_text(client.get("/").content.decode())
+
+
+@pytest.mark.parametrize("count", [5, 100])
+@pytest.mark.django_db
+def test_home_page_queries_do_not_grow_with_articles(client, count, django_assert_max_num_queries):
+    """The latest-articles list must come from one query, not one per article (N+1)."""
+    from tests.education.factories import make_article
+
+    for _ in range(count):
+        make_article()
+
+    with django_assert_max_num_queries(3):
+        response = client.get("/")
+    assert response.status_code == 200
