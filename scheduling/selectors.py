@@ -81,16 +81,22 @@ def clinic_slots(
     )
 
 
-def _cached_clinic_slots(*, first_day: date, days: int, now: datetime) -> list[Interval]:
+def slots_version() -> int:
+    """Changes whenever the calendar does; part of every cached slot list's key."""
+    return cache.get_or_set(SLOTS_CACHE_VERSION_KEY, 1)
+
+
+def _cached_clinic_slots(*, first_day: date, days: int, now: datetime) -> tuple[list[Interval], timedelta]:
     # Cached briefly for speed; a booking bumps the version, so nobody is offered a taken time
-    # for long. Minimum notice moves with the clock, so it is re-applied to the cached list below.
-    version = cache.get_or_set(SLOTS_CACHE_VERSION_KEY, 1)
-    key = f"scheduling:slots:{version}:{first_day.isoformat()}:{days}"
-    slots = cache.get(key)
-    if slots is None:
-        slots = clinic_slots(first_day=first_day, days=days, now=now)
-        cache.set(key, slots, SLOTS_CACHE_SECONDS)
-    return slots
+    # for long. Minimum notice moves with the clock, so it is kept beside the list and re-applied.
+    key = f"scheduling:slots:{slots_version()}:{first_day.isoformat()}:{days}"
+    cached = cache.get(key)
+    if cached is None:
+        availability = load_availability(first_day=first_day, last_day=first_day + timedelta(days=days - 1))
+        slots = clinic_slots(first_day=first_day, days=days, now=now, availability=availability)
+        cached = (slots, availability.rules.minimum_notice)
+        cache.set(key, cached, SLOTS_CACHE_SECONDS)
+    return cached
 
 
 def invalidate_slots_cache() -> None:
@@ -110,8 +116,7 @@ def patient_slots(*, tz: str, start: date, days: int, now: datetime | None = Non
     clinic = clinic_zone()
     first_day = range_start.astimezone(clinic).date()
     last_day = range_end.astimezone(clinic).date()
-    slots = _cached_clinic_slots(first_day=first_day, days=(last_day - first_day).days + 1, now=now)
-    notice = timedelta(hours=BookingRules.load().minimum_notice_hours)
+    slots, notice = _cached_clinic_slots(first_day=first_day, days=(last_day - first_day).days + 1, now=now)
     return [s for s in slots if range_start <= s.start < range_end and s.start >= now + notice]
 
 

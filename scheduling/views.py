@@ -4,18 +4,21 @@ Server-rendered and complete without JavaScript; views are thin: a form reads th
 a service books, the view redirects.
 """
 
+import json
 import logging
+import time as clock
 import zoneinfo
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404, JsonResponse
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.practice import STATES_SERVED
@@ -66,6 +69,7 @@ def slot_picker_context(*, slots, tz: str, state: str | None = None) -> dict:
 
 
 @require_GET
+@cache_page(60)  # the same page for everyone; a choice redirects, and redirects are not cached
 def book(request):
     """Step 1: the state of residence (and, from JavaScript, the browser's zone as a hint)."""
     if not request.GET:
@@ -237,14 +241,21 @@ def slots_json(request):
         first_error = next(iter(form.errors.values()))[0]
         return JsonResponse({"error": first_error}, status=400)
     tz, start, days = form.cleaned_data["tz"], form.cleaned_data["start"], form.cleaned_data["days"]
-    zone = zoneinfo.ZoneInfo(tz)
-    slots = selectors.patient_slots(tz=tz, start=start, days=days)
-    return JsonResponse(
-        {
-            "time_zone": tz,
-            "slots": [
-                {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat()}
-                for s in slots
-            ],
-        }
-    )
+    # The body is cached within the slot lists' own window (and version), for busy moments.
+    window = int(clock.time()) // selectors.SLOTS_CACHE_SECONDS
+    key = f"scheduling:slots-json:{selectors.slots_version()}:{window}:{tz}:{start.isoformat()}:{days}"
+    body = cache.get(key)
+    if body is None:
+        zone = zoneinfo.ZoneInfo(tz)
+        slots = selectors.patient_slots(tz=tz, start=start, days=days)
+        body = json.dumps(
+            {
+                "time_zone": tz,
+                "slots": [
+                    {"start": s.start.astimezone(zone).isoformat(), "end": s.end.astimezone(zone).isoformat()}
+                    for s in slots
+                ],
+            }
+        )
+        cache.set(key, body, selectors.SLOTS_CACHE_SECONDS)
+    return HttpResponse(body, content_type="application/json")
