@@ -3,8 +3,8 @@
 Every cached page is stored with the "pages version" it was rendered under. Any change to an article, topic,
 reference or contributor replaces the version (education/signals.py), so every server, sharing the
 cache (Redis in production), stops serving the old pages at once; they then expire on their own.
-Logged-in users (staff, previews) are never served from the cache and never stored in it, and
-neither are searches.
+Logged-in users (staff, previews) are never served from the cache and never stored in it.
+Search result pages are kept for a minute at most, and only for short queries.
 """
 
 import hashlib
@@ -19,6 +19,10 @@ from django.utils.cache import add_never_cache_headers
 
 VERSION_KEY = "education:pages-version"
 PAGE_TIMEOUT = 10 * 60  # seconds; short enough that a stale page can never live long
+# Searches people repeat ("naltrexone") are kept briefly; long one-off queries never are. Any
+# article change drops them with every other page.
+SEARCH_PAGE_TIMEOUT = 60
+SEARCH_CACHE_MAX_LENGTH = 60
 
 
 def pages_version() -> str:
@@ -69,12 +73,16 @@ def cache_public_page(view):
                 # A staff member's page may show drafts: no browser or proxy may keep it.
                 add_never_cache_headers(response)
             return response
-        if request.GET.get("q"):
-            # Every search is different: storing them would only let anyone fill the cache.
+        query = request.GET.get("q", "")
+        if len(query) > SEARCH_CACHE_MAX_LENGTH:
+            # Long, one-off searches are not worth keeping (and must not fill the cache).
             return view(request, *args, **kwargs)
-        # Only the page number changes what these pages show; other parameters (utm_source...)
-        # must not make new entries.
-        location = f"{request.scheme}://{request.get_host()}{request.path}?page={request.GET.get('page', '')}"
+        # Only the search and the page number change what these pages show; other parameters
+        # (utm_source...) must not make new entries.
+        location = (
+            f"{request.scheme}://{request.get_host()}{request.path}"
+            f"?q={query}&page={request.GET.get('page', '')}"
+        )
         key = f"education:page:{hashlib.sha256(location.encode()).hexdigest()}"
         # One round trip to the cache: the current version and the page, which carries the
         # version it was stored under; a page of an older version is a miss.
@@ -88,7 +96,8 @@ def cache_public_page(view):
         if response.status_code == 200 and not response.cookies:
             if hasattr(response, "render"):
                 response.render()
-            cache.set(key, (version, response.content, response["Content-Type"]), timeout=_timeout())
+            timeout = min(_timeout(), SEARCH_PAGE_TIMEOUT) if query else _timeout()
+            cache.set(key, (version, response.content, response["Content-Type"]), timeout=timeout)
         return response
 
     return wrapper
