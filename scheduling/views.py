@@ -241,10 +241,14 @@ def slots_json(request):
         first_error = next(iter(form.errors.values()))[0]
         return JsonResponse({"error": first_error}, status=400)
     tz, start, days = form.cleaned_data["tz"], form.cleaned_data["start"], form.cleaned_data["days"]
-    # The body is cached within the slot lists' own window (and version), for busy moments.
+    # The body is cached within the slot lists' own time window, with the calendar version it
+    # was built from; one round trip to the cache reads both, and an older version is a miss.
     window = int(clock.time()) // selectors.SLOTS_CACHE_SECONDS
-    key = f"scheduling:slots-json:{selectors.slots_version()}:{window}:{tz}:{start.isoformat()}:{days}"
-    body = cache.get(key)
+    key = f"scheduling:slots-json:{window}:{tz}:{start.isoformat()}:{days}"
+    found = cache.get_many([selectors.SLOTS_CACHE_VERSION_KEY, key])
+    version = found.get(selectors.SLOTS_CACHE_VERSION_KEY) or selectors.slots_version()
+    cached = found.get(key)
+    body = cached[1] if cached is not None and cached[0] == version else None
     if body is None:
         zone = zoneinfo.ZoneInfo(tz)
         slots = selectors.patient_slots(tz=tz, start=start, days=days)
@@ -257,5 +261,5 @@ def slots_json(request):
                 ],
             }
         )
-        cache.set(key, body, selectors.SLOTS_CACHE_SECONDS)
+        cache.set(key, (version, body), selectors.SLOTS_CACHE_SECONDS)
     return HttpResponse(body, content_type="application/json")
