@@ -1,12 +1,13 @@
 """Writes to the booking calendar. Each service owns its transaction.
 
-Never double-book (after pretix): inside one transaction, lock the calendar once (the single
-BookingRules row, so every writer queues in the same order), re-check the slot with the slot
-engine, then insert. The database's own constraints stand behind the lock, so a bug here
-still cannot double-book; a lost race becomes SlotTaken, never a 500.
+Never double-book (after pretix): inside one transaction, lock what the booking depends on
+(advisory locks on its clinic days and the patient's email, always in the same order), re-check
+the slot with the slot engine, then insert. The database's own constraints stand behind the
+locks, so a bug here still cannot double-book; a lost race becomes SlotTaken, never a 500.
 """
 
 import logging
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -70,12 +71,41 @@ class BookingResult:
     manage_token: str | None
 
 
-def _lock_calendar() -> BookingRules:
-    """Take the calendar lock (a row lock on the rules), waiting at most LOCK_TIMEOUT."""
+# Namespaces of PostgreSQL advisory locks (their first key): a clinic day, a patient's email.
+DAY_LOCK = 7301
+EMAIL_LOCK = 7302
+
+
+def calendar_lock_keys(
+    *, start: datetime, rules: BookingRules, email: str | None = None
+) -> list[tuple[int, int]]:
+    """The advisory locks a booking at `start` takes, in the order it takes them: the patient's
+    email (one upcoming booking each), then every clinic day its slot and buffers touch."""
+    keys = []
+    if email:
+        digest = zlib.crc32(email.encode())
+        keys.append((EMAIL_LOCK, digest - 2**32 if digest >= 2**31 else digest))
+    margin = timedelta(minutes=rules.buffer_minutes)
+    first = clinic_date(start - margin)
+    last = clinic_date(start + timedelta(minutes=rules.slot_minutes) + margin)
+    keys.extend((DAY_LOCK, first.toordinal() + n) for n in range((last - first).days + 1))
+    return keys
+
+
+def _lock_calendar(*, start: datetime, email: str | None = None) -> BookingRules:
+    """Lock the days a booking at `start` touches (and the email), waiting at most LOCK_TIMEOUT.
+
+    Always in the same order, so two bookings cannot deadlock; bookings on other days go on in
+    parallel. Returns the booking rules. On SQLite there is nothing to take: it lets one writer
+    in at a time anyway.
+    """
+    rules = BookingRules.load()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-    return BookingRules.objects.select_for_update().get(pk=1)
+            for namespace, key in calendar_lock_keys(start=start, rules=rules, email=email):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+    return rules
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
@@ -126,7 +156,7 @@ def appointment_book(
     duplicate = None
     try:
         with transaction.atomic():
-            rules = _lock_calendar()
+            rules = _lock_calendar(start=start, email=email)
             duplicate = Appointment.objects.active().upcoming(now).filter(email=email).first()
             if duplicate is not None and not notifications.manage_link_sent(duplicate):
                 # Only the token's hash is kept, so "emailing the link again" means a fresh link.
@@ -187,7 +217,7 @@ def appointment_move(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            rules = _lock_calendar()
+            rules = _lock_calendar(start=new_start)
             locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
             if not locked.is_active or locked.start <= now:
                 raise AppointmentNotChangeable()

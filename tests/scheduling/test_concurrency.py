@@ -68,7 +68,7 @@ def test_twenty_patients_submitting_one_time_at_once_get_one_booking_and_ninetee
 def test_control_without_the_lock_the_database_constraint_alone_still_holds(slot, monkeypatch, caplog):
     # Take the lock away: every thread re-checks at once and tries to insert. Some must reach the
     # insert together (proving the harness races), and the constraint must stop all but one.
-    monkeypatch.setattr(services, "_lock_calendar", lambda: BookingRules.load())
+    monkeypatch.setattr(services, "_lock_calendar", lambda **kwargs: BookingRules.load())
     # Widen the gap between check and insert, so on a busy machine too every thread is inside it.
     check_slot = services._check_slot
 

@@ -1,5 +1,5 @@
 import threading
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
@@ -166,8 +166,10 @@ def test_a_booking_that_waits_too_long_for_the_lock_is_busy_not_an_error(monkeyp
     holding, release = threading.Event(), threading.Event()
 
     def hold_the_calendar():
-        with transaction.atomic():
-            BookingRules.objects.select_for_update().get(pk=1)
+        # Another booking on the same day, holding its lock.
+        with transaction.atomic(), connection.cursor() as cursor:
+            namespace, day = services.calendar_lock_keys(start=slot.start, rules=BookingRules.load())[0]
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, day])
             holding.set()
             release.wait(10)
         connection.close()
@@ -184,3 +186,42 @@ def test_a_booking_that_waits_too_long_for_the_lock_is_busy_not_an_error(monkeyp
 
     assert busy.value.message == services.MSG_BUSY
     assert Appointment.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+def test_a_booking_on_another_day_does_not_wait_for_a_busy_day(monkeypatch):
+    monkeypatch.setattr(services, "LOCK_TIMEOUT", "200ms")
+    slots = free_slots()
+    busy_day, other_day = slots[0], next(s for s in slots if s.start.date() != slots[0].start.date())
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_day():
+        with transaction.atomic(), connection.cursor() as cursor:
+            namespace, day = services.calendar_lock_keys(start=busy_day.start, rules=BookingRules.load())[0]
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, day])
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_day)
+    holder.start()
+    holding.wait(10)
+    try:
+        result = book(other_day)
+    finally:
+        release.set()
+        holder.join()
+
+    assert result.appointment.start == other_day.start
+
+
+def test_lock_keys_cover_the_email_then_each_day_the_slot_and_its_buffers_touch():
+    rules = BookingRules.load()
+    # 23:58 clinic time: the slot and its buffer run into the next day.
+    late = timezone.make_aware(datetime(2026, 12, 1, 23, 58))
+
+    keys = services.calendar_lock_keys(start=late, rules=rules, email="sam@example.com")
+
+    assert keys[0][0] == services.EMAIL_LOCK
+    assert [key for _, key in keys[1:]] == [date(2026, 12, 1).toordinal(), date(2026, 12, 2).toordinal()]
