@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.booking import clinic_zone, clock, long_date
+from tests.e2e.booking import clinic_zone, clock, long_date, time_of
 from tests.e2e.helpers import assert_accessible, assert_no_console_errors, open_every_day
 
 pytestmark = pytest.mark.e2e
@@ -100,3 +100,33 @@ def test_staff_log_in_open_the_agenda_of_the_day_and_mark_the_call_completed(pag
     expect(
         page.locator("tr", has=page.get_by_role("link", name=f"Meet-and-greet #{appointment.pk}"))
     ).to_contain_text("Completed")
+
+
+def test_patient_moves_the_call_through_the_manage_link_and_sees_the_new_time(page):
+    """The manage link's other button: a new time from the same picker; the old one is freed."""
+    from scheduling import selectors
+    from scheduling.models import Appointment, Notification
+
+    booking = book_first_free_time()
+    old_start, zone = booking.appointment.start, ZoneInfo(PACIFIC)
+    manage_url = reverse("scheduling:manage", args=[booking.manage_token])
+
+    page.goto(manage_url)
+    offered = page.locator("form.slot-form input[type=radio][name=start]")
+    choice = offered.nth(3)
+    new_start = time_of(choice)
+    assert new_start != old_start
+    choice.check()
+    page.get_by_role("button", name="Move my meet-and-greet to this time").click()
+
+    expect(page.get_by_role("status")).to_be_visible()
+    new_when = f"{long_date(new_start, zone)}, {clock(new_start, zone)} Pacific Time"
+    expect(page.locator(".booked-time")).to_have_text(new_when)
+    assert_accessible(page)
+    assert_no_console_errors(page)
+
+    appointment = Appointment.objects.get()
+    assert (appointment.start, appointment.status, appointment.version) == (new_start, "confirmed", 2)
+    assert Notification.objects.filter(appointment=appointment, kind="reschedule").count() == 1
+    today = timezone.now().astimezone(zone).date()
+    assert old_start in [slot.start for slot in selectors.patient_slots(tz=PACIFIC, start=today, days=7)]
