@@ -158,12 +158,13 @@ def appointment_book(
         with transaction.atomic():
             rules = _lock_calendar(start=start, email=email)
             duplicate = Appointment.objects.active().upcoming(now).filter(email=email).first()
-            if duplicate is not None and not notifications.manage_link_sent(duplicate):
-                # Only the token's hash is kept, so "emailing the link again" means a fresh link.
-                # Once per appointment version, so the form cannot flood an inbox.
-                token = duplicate.issue_manage_token()
-                duplicate.save(update_fields=["manage_token_hash", "updated_at"])
-                notifications.notify_manage_link(duplicate, manage_token=token)
+            if duplicate is not None:
+                # Only the token's hash is kept, so "emailing the link again" means a fresh link;
+                # once per appointment version, so the form cannot flood an inbox.
+                if not notifications.manage_link_sent(duplicate):
+                    token = duplicate.issue_manage_token()
+                    duplicate.save(update_fields=["manage_token_hash", "updated_at"])
+                    notifications.notify_manage_link(duplicate, manage_token=token)
             else:
                 end = _check_slot(start=start, rules=rules, now=now)
                 appointment = Appointment(

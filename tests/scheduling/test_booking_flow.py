@@ -288,6 +288,23 @@ def test_a_second_upcoming_booking_for_one_email_points_to_the_emailed_manage_li
     assert Appointment.objects.count() == 1
 
 
+def test_every_further_attempt_with_the_same_email_books_nothing_even_after_the_link_email_went_out(
+    client,
+):
+    from scheduling.models import Notification
+
+    slots = free_slots()
+    client.post(DETAILS, booking_data(slots[0].start))
+    client.post(DETAILS, booking_data(slots[5].start))
+    Notification.objects.filter(kind=Notification.Kind.MANAGE_LINK).update(status=Notification.Status.SENT)
+
+    response = client.post(DETAILS, booking_data(slots[9].start))
+
+    assert "You already have a meet-and-greet" in text_of(response)
+    assert Appointment.objects.count() == 1
+    assert Notification.objects.filter(kind=Notification.Kind.MANAGE_LINK).count() == 1
+
+
 def test_a_filled_honeypot_looks_like_success_but_stores_nothing(client):
     slot = free_slots()[0]
 
