@@ -15,6 +15,21 @@ def client_address(request) -> str | None:
     return get_client_ip_address(request) or None
 
 
+def _event(request, action: str, *, object_type: str, object_id, fields, detail: str) -> AuditEvent:
+    user = getattr(request, "user", None)
+    authenticated = user is not None and user.is_authenticated
+    return AuditEvent(
+        user=user if authenticated else None,
+        username=user.get_username() if authenticated else "",
+        action=action,
+        detail=detail[:200],
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        fields=sorted(fields),
+        client_address=client_address(request),
+    )
+
+
 def record(
     request,
     action: str,
@@ -29,34 +44,18 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    user = getattr(request, "user", None)
-    authenticated = user is not None and user.is_authenticated
-    return AuditEvent.objects.create(
-        user=user if authenticated else None,
-        username=user.get_username() if authenticated else "",
-        action=action,
-        detail=detail[:200],
-        object_type=object_type,
-        object_id="" if object_id is None else str(object_id),
-        fields=sorted(fields),
-        client_address=client_address(request),
+    event = _event(
+        request, action, object_type=object_type, object_id=object_id, fields=fields, detail=detail
     )
+    event.save()
+    return event
 
 
 def record_many(request, action: str, objects, *, fields: Iterable[str] = (), detail: str = "") -> None:
     """One event per object, in one query (for bulk actions and exports)."""
-    user = request.user if request.user.is_authenticated else None
-    address = client_address(request)
     AuditEvent.objects.bulk_create(
-        AuditEvent(
-            user=user,
-            username=user.get_username() if user else "",
-            action=action,
-            detail=detail[:200],
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            fields=sorted(fields),
-            client_address=address,
+        _event(
+            request, action, object_type=obj._meta.label_lower, object_id=obj.pk, fields=fields, detail=detail
         )
         for obj in objects
     )

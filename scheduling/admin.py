@@ -164,8 +164,8 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         # The state only: the token itself is never stored, and its hash is of no use to staff.
         if not obj.manage_token_hash:
             return "No link (none issued, or removed by the retention job)"
-        if obj.end <= timezone.now():
-            return "Expired (the appointment has passed)"
+        if obj.start <= timezone.now():
+            return "Expired (the link stops working when the call starts)"
         if not obj.is_active:
             return "Active, but the appointment can no longer be changed"
         return "Active: the patient can cancel or move this appointment"

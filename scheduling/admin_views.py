@@ -24,12 +24,12 @@ from django.utils.http import urlencode
 from clinic import audit
 from clinic.models import AuditEvent, StaffFeedToken
 from scheduling import selectors, services
-from scheduling.forms import BookingForm, SlotChoiceField
+from scheduling.forms import BOOKING_FIELDS, BookingForm, SlotChoiceField
 from scheduling.models import Appointment, BookingRules, TimeOff, WeeklyHours, clinic_zone
 from scheduling.zones import PATIENT_ZONES, STATE_CHOICES, STATE_ZONES, zone_label
 
-BOOKING_FIELDS = ["start", "state", "time_zone", "full_name", "email", "phone", "contact_method", "note"]
 MSG_BAD_DATE = "That date could not be read, so the agenda shows today."
+AGENDA_FIRST_DAY, AGENDA_LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
 MSG_BAD_STATUS = "Choose “completed” or “no-show”."
 MSG_BAD_FILTER = "Those list filters could not be read; nothing was exported."
 CSV_COLUMNS = [
@@ -165,18 +165,9 @@ def book(model_admin, request):
         raise PermissionDenied
     form = StaffBookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             result = services.appointment_book(
-                start=data["start"],
-                state=data["state"],
-                time_zone=data["time_zone"],
-                full_name=data["full_name"],
-                email=data["email"],
-                phone=data["phone"],
-                contact_method=data["contact_method"],
-                note=data["note"],
-                source=Appointment.Source.STAFF,
+                **{name: form.cleaned_data[name] for name in BOOKING_FIELDS}, source=Appointment.Source.STAFF
             )
         except services.BookingError as error:
             messages.error(request, _refusal(error))
@@ -537,6 +528,9 @@ def agenda(model_admin, request):
     try:
         anchor = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else today
     except ValueError:
+        anchor = None
+    if anchor is None or not AGENDA_FIRST_DAY <= anchor <= AGENDA_LAST_DAY:
+        # Unreadable, or so far off that the week around it does not exist (year 1, 9999).
         messages.error(request, MSG_BAD_DATE)
         anchor = today
     if view == "week":

@@ -28,6 +28,9 @@ MSG_CONFIRM_RESIDENCE = (
 )
 MSG_CONFIRM_NOT_EMERGENCY = "Please confirm you understand this call is not for emergencies."
 
+# What a booking form hands to services.appointment_book (the public form and staff's alike).
+BOOKING_FIELDS = ["start", "state", "time_zone", "full_name", "email", "phone", "contact_method", "note"]
+
 FORM_TOKEN_SALT = "scheduling.booking-form"
 FORM_TOKEN_MAX_AGE = 2 * 60 * 60
 

@@ -8,6 +8,7 @@ the call has started (410 with a clear page); after a cancellation it shows only
 
 import contextlib
 from datetime import date, datetime, timedelta
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
@@ -19,8 +20,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from scheduling import selectors, services, throttle
 from scheduling.forms_manage import DaysForm, MoveForm
-from scheduling.models import Appointment, BookingRules, clinic_zone
-from scheduling.notifications import format_when
+from scheduling.models import Appointment, BookingRules
+from scheduling.notifications import when_labels
 from scheduling.views import slot_picker_context, zone_context
 
 LOOKUPS_PER_WINDOW = 30
@@ -33,18 +34,20 @@ MSG_MOVED = "Your meet-and-greet has a new time. We've emailed you the details."
 CANCELLED = {Appointment.Status.CANCELLED_BY_PATIENT, Appointment.Status.CANCELLED_BY_CLINIC}
 
 
-class Throttled(Exception):
-    pass
+def manage_link_view(view):
+    """Look up the link's appointment for `view(request, appointment, token)`: rate-limited per
+    client (429 page), and a plain 404 for a token that matches nothing."""
 
+    @wraps(view)
+    def wrapper(request, token: str):
+        if not throttle.allow(request, action="manage", limit=LOOKUPS_PER_WINDOW, per=LOOKUP_WINDOW):
+            return render(request, "scheduling/manage_throttled.html", status=429)
+        appointment = Appointment.for_manage_token(token)
+        if appointment is None or appointment.purged_at is not None:
+            raise Http404
+        return view(request, appointment, token)
 
-def _appointment(request, token: str) -> Appointment:
-    """The appointment of this link, or Http404; raises Throttled when this client guessed too often."""
-    if not throttle.allow(request, action="manage", limit=LOOKUPS_PER_WINDOW, per=LOOKUP_WINDOW):
-        raise Throttled
-    appointment = Appointment.for_manage_token(token)
-    if appointment is None or appointment.purged_at is not None:
-        raise Http404
-    return appointment
+    return wrapper
 
 
 def _closed_page(request, appointment: Appointment, now: datetime) -> HttpResponse | None:
@@ -54,18 +57,11 @@ def _closed_page(request, appointment: Appointment, now: datetime) -> HttpRespon
     if appointment.status in CANCELLED:
         context = {
             "appointment": appointment,
-            "when": _when(appointment),
+            "when": when_labels(appointment),
             **zone_context(appointment.time_zone),
         }
         return render(request, "scheduling/manage_cancelled.html", context)
     return None
-
-
-def _when(appointment: Appointment) -> dict:
-    return {
-        "patient": format_when(appointment.start, appointment.patient_zone),
-        "clinic": format_when(appointment.start, clinic_zone()),
-    }
 
 
 def _manage_url(token: str, **params) -> str:
@@ -95,7 +91,7 @@ def _manage_page(
     context = {
         "appointment": appointment,
         "token": token,
-        "when": _when(appointment),
+        "when": when_labels(appointment),
         "form": form,
         "error": error or (form.errors["start"][0] if form is not None and form.errors.get("start") else ""),
         "showing_nearby": bool(nearby),
@@ -116,18 +112,11 @@ def _manage_page(
     return render(request, "scheduling/manage.html", context)
 
 
-def _throttled(request) -> HttpResponse:
-    return render(request, "scheduling/manage_throttled.html", status=429)
-
-
 @never_cache
 @require_safe
-def manage(request, token: str):
+@manage_link_view
+def manage(request, appointment: Appointment, token: str):
     """The appointment, a form to move it and a form to cancel it. Changes nothing."""
-    try:
-        appointment = _appointment(request, token)
-    except Throttled:
-        return _throttled(request)
     now = timezone.now()
     closed = _closed_page(request, appointment, now)
     if closed is not None:
@@ -141,11 +130,8 @@ def manage(request, token: str):
 
 @never_cache
 @require_POST
-def manage_cancel(request, token: str):
-    try:
-        appointment = _appointment(request, token)
-    except Throttled:
-        return _throttled(request)
+@manage_link_view
+def manage_cancel(request, appointment: Appointment, token: str):
     now = timezone.now()
     if _closed_page(request, appointment, now) is None:
         # Changed meanwhile (cancelled twice, or the call began): the page shows what it is now.
@@ -156,11 +142,8 @@ def manage_cancel(request, token: str):
 
 @never_cache
 @require_POST
-def manage_move(request, token: str):
-    try:
-        appointment = _appointment(request, token)
-    except Throttled:
-        return _throttled(request)
+@manage_link_view
+def manage_move(request, appointment: Appointment, token: str):
     now = timezone.now()
     closed = _closed_page(request, appointment, now)
     if closed is not None:

@@ -4,7 +4,6 @@ All instants are stored in UTC. Weekly hours and time off are wall-clock times i
 clinic's zone (settings.CLINIC_TIME_ZONE), so 09:00 stays 09:00 across DST changes.
 """
 
-import hashlib
 import secrets
 import zoneinfo
 from datetime import datetime, time, timedelta
@@ -16,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from clinic.models import hash_token
 from scheduling.zones import PATIENT_ZONE_CHOICES, STATE_CHOICES
 
 
@@ -182,10 +182,6 @@ class AppointmentQuerySet(models.QuerySet):
 
     def overlapping(self, start: datetime, end: datetime):
         return self.filter(start__lt=end, end__gt=start)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Appointment(models.Model):

@@ -82,7 +82,8 @@ def admin_url(appointment: Appointment) -> str:
     return settings.SITE_URL + reverse("admin:scheduling_appointment_change", args=[appointment.pk])
 
 
-def _when(appointment: Appointment, instant: datetime | None = None) -> dict:
+def when_labels(appointment: Appointment, instant: datetime | None = None) -> dict:
+    """The appointment's time as the patient and the clinic read it (emails and the manage page)."""
     instant = instant or appointment.start
     return {
         "patient": format_when(instant, appointment.patient_zone),
@@ -96,7 +97,7 @@ def _context(appointment: Appointment, **extra) -> dict:
         "doctor": DOCTOR,
         "minutes": practice.MEET_AND_GREET_MINUTES,
         "contact_method": appointment.contact_method,
-        "when": _when(appointment),
+        "when": when_labels(appointment),
         "book_url": settings.SITE_URL + reverse("scheduling:book"),
         **extra,
     }
@@ -251,7 +252,7 @@ def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_t
             Kind.RESCHEDULE,
             subject=f"Your meet-and-greet with {DOCTOR} has a new time",
             template="reschedule",
-            context=_context(appointment, manage_url=link, previous=_when(appointment, previous_start)),
+            context=_context(appointment, manage_url=link, previous=when_labels(appointment, previous_start)),
             ics=appointment_ics(appointment),
         ),
         _queue(
@@ -260,7 +261,9 @@ def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_t
             subject=f"Meet-and-greet moved to {_staff_subject_time(appointment.start)}",
             template="staff_reschedule",
             context=_context(
-                appointment, admin_url=admin_url(appointment), previous=_when(appointment, previous_start)
+                appointment,
+                admin_url=admin_url(appointment),
+                previous=when_labels(appointment, previous_start),
             ),
         ),
         _queue_reminder(appointment, manage_token=manage_token),

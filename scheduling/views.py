@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.practice import STATES_SERVED
 from scheduling import selectors, services, throttle
 from scheduling.forms import (
+    BOOKING_FIELDS,
     OTHER_STATE,
     BookingForm,
     SlotQueryForm,
@@ -192,18 +193,8 @@ def _book(request):
         tz = STATE_ZONES[state][0]
     nearby = None
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            result = services.appointment_book(
-                start=data["start"],
-                state=data["state"],
-                time_zone=data["time_zone"],
-                full_name=data["full_name"],
-                email=data["email"],
-                phone=data["phone"],
-                contact_method=data["contact_method"],
-                note=data["note"],
-            )
+            result = services.appointment_book(**{name: form.cleaned_data[name] for name in BOOKING_FIELDS})
         except services.DuplicateBooking as error:
             return render(request, "scheduling/duplicate.html", {"message": error.message})
         except services.BookingError as error:

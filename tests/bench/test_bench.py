@@ -62,7 +62,7 @@ class ClientSession:
             connections.close_all()  # this worker thread's connections only
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_tiny_bench_run_measures_every_page_books_for_real_and_reports_every_row(settings):
     settings.ROOT_URLCONF = "bench.urls"
     settings.BOOKING_FORM_MIN_SECONDS = 0
@@ -146,3 +146,18 @@ def test_the_data_builder_refuses_a_database_that_is_not_for_benches(monkeypatch
 
     with pytest.raises(data.NotABenchDatabase):
         data.build(articles=1, topics=1, appointments=1)
+
+
+@pytest.mark.django_db
+def test_slot_timings_are_measured_not_reported_as_skipped():
+    """slot_timings reports a failure as text instead of raising; here it must measure both."""
+    from bench import measure
+    from tests.scheduling.factories import make_appointment, open_every_day
+
+    open_every_day()
+    make_appointment()
+
+    timings = measure.slot_timings(runs=1)
+
+    assert len(timings) == 2
+    assert all(isinstance(seconds, list) and seconds[0] > 0 for seconds in timings.values()), timings

@@ -563,3 +563,13 @@ def test_our_admin_templates_keep_the_csp_no_inline_script_or_style():
         assert "<style" not in source, template
         assert "<script" not in source, template
         assert not re.search(r"\son[a-z]+=", source), template  # no onclick= and the like
+
+
+def test_change_page_says_the_link_expired_once_the_call_started(client, staff):
+    appointment = f.appointment(timezone.now() - timedelta(minutes=2))
+    appointment.issue_manage_token()
+    appointment.save()
+
+    text = text_of(client.get(change_url(appointment)))
+
+    assert "Expired (the link stops working when the call starts)" in text

@@ -110,8 +110,12 @@ def test_navigation_links_go_to_previous_next_and_today(staff_client):
     assert ">Today</a>" in html
 
 
-def test_a_bad_date_shows_today_with_a_message(staff_client):
-    response = staff_client.get(AGENDA, {"date": "2026-02-30"})
+@pytest.mark.parametrize(
+    ("date", "view"), [("2026-02-30", "day"), ("9999-12-31", "week"), ("0001-01-01", "day")]
+)
+def test_a_bad_date_shows_today_with_a_message(staff_client, date, view):
+    # Year 9999 or 1: the next or previous week does not exist, which must not be a 500.
+    response = staff_client.get(AGENDA, {"date": date, "view": view})
 
     assert response.status_code == 200
     assert "That date could not be read, so the agenda shows today." in visible_text(
