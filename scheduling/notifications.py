@@ -6,9 +6,9 @@ commit together or not at all, and a retry sends exactly what was queued. After 
 request tries to send at once; whatever is left (mail server down, a reminder not yet due) is
 sent by `manage.py send_notifications`, run by cron every minute.
 
-Sending claims one row at a time in a short transaction (`select_for_update(skip_locked=True)`
-plus a conditional update that only one worker can win), so two workers never send one message
-twice. A failed attempt is retried with backoff and marked failed after MAX_ATTEMPTS.
+Sending claims a few rows at a time in a short transaction (`select_for_update(skip_locked=True)`
+and a lease), so two workers never send one message twice. A failed attempt is retried with
+backoff and marked failed after MAX_ATTEMPTS.
 
 Privacy: subjects and staff emails carry a time and an admin link, never the patient's name,
 email, phone or note; logs carry row ids and kinds only; the patient's note is never sent.
@@ -113,7 +113,7 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     )
 
 
-def _queue(
+def _outbox_row(
     appointment: Appointment,
     kind: str,
     *,
@@ -122,24 +122,40 @@ def _queue(
     context: dict,
     ics: str = "",
     send_after: datetime | None = None,
-) -> Notification | None:
-    """One outbox row for this appointment version; None when that message was already queued."""
+) -> Notification:
+    """One outbox row for this appointment version, rendered; written by `_enqueue`."""
     recipient = settings.CLINIC_STAFF_EMAIL if kind in STAFF_KINDS else appointment.email
     body_text, body_html = _render(template, {**context, "subject": subject})
-    row, created = Notification.objects.get_or_create(
+    return Notification(
         appointment=appointment,
         kind=kind,
         appointment_version=appointment.version,
-        defaults={
-            "recipient": recipient,
-            "subject": subject,
-            "body_text": body_text,
-            "body_html": body_html,
-            "ics": ics,
-            "send_after": send_after or timezone.now(),
-        },
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        ics=ics,
+        send_after=send_after or timezone.now(),
     )
-    return row if created else None
+
+
+def _enqueue(rows: list[Notification | None]) -> None:
+    """Write the rows in one INSERT; the ones due now are sent right after commit.
+
+    Those are claimed by this request from the start (nobody else can see them before the
+    commit), so sending them takes no claim of its own; should the send never happen, they are
+    due again when the CLAIM_LEASE ends. Every change that tells of itself raises the
+    appointment's version first, so each row is new: the unique constraint refuses a second
+    copy of a message.
+    """
+    rows = [row for row in rows if row is not None]
+    now = timezone.now()
+    due = [row for row in rows if row.send_after <= now]
+    for row in due:
+        row.attempts, row.send_after = 1, now + CLAIM_LEASE
+    Notification.objects.bulk_create(rows)
+    if due:
+        transaction.on_commit(lambda: send_quietly(due))
 
 
 def _reminder_subject(appointment: Appointment) -> str:
@@ -149,10 +165,10 @@ def _reminder_subject(appointment: Appointment) -> str:
     )
 
 
-def _queue_reminder(appointment: Appointment, *, manage_token: str | None) -> Notification | None:
+def _reminder(appointment: Appointment, *, manage_token: str | None) -> Notification | None:
     if appointment.start - timezone.now() < REMINDER_MIN_NOTICE:
         return None
-    return _queue(
+    return _outbox_row(
         appointment,
         Kind.REMINDER,
         subject=_reminder_subject(appointment),
@@ -194,7 +210,7 @@ def _staff_subject_time(instant: datetime) -> str:
 def notify_booked(appointment: Appointment, *, manage_token: str) -> None:
     """Queue the patient's confirmation (with .ics), the staff alert and the day-before reminder."""
     rows = [
-        _queue(
+        _outbox_row(
             appointment,
             Kind.CONFIRMATION,
             subject=f"Your meet-and-greet with {DOCTOR} is confirmed",
@@ -202,23 +218,23 @@ def notify_booked(appointment: Appointment, *, manage_token: str) -> None:
             context=_context(appointment, manage_url=manage_url(manage_token)),
             ics=appointment_ics(appointment),
         ),
-        _queue(
+        _outbox_row(
             appointment,
             Kind.STAFF_ALERT,
             subject=f"New meet-and-greet booked for {_staff_subject_time(appointment.start)}",
             template="staff_alert",
             context=_context(appointment, admin_url=admin_url(appointment)),
         ),
-        _queue_reminder(appointment, manage_token=manage_token),
+        _reminder(appointment, manage_token=manage_token),
     ]
-    _send_after_commit(rows)
+    _enqueue(rows)
 
 
 def notify_cancelled(appointment: Appointment, *, by_clinic: bool, message: str = "") -> None:
     """Queue the cancellation (with a METHOD:CANCEL .ics) and the staff alert; drop pending reminders."""
     _cancel_superseded(appointment)
     rows = [
-        _queue(
+        _outbox_row(
             appointment,
             Kind.CANCELLATION,
             subject=f"Your meet-and-greet with {DOCTOR} is cancelled",
@@ -226,7 +242,7 @@ def notify_cancelled(appointment: Appointment, *, by_clinic: bool, message: str 
             context=_context(appointment, by_clinic=by_clinic, message=message),
             ics=appointment_ics(appointment, cancel=True),
         ),
-        _queue(
+        _outbox_row(
             appointment,
             Kind.STAFF_CANCELLATION,
             subject=f"Meet-and-greet cancelled: {_staff_subject_time(appointment.start)}",
@@ -234,7 +250,7 @@ def notify_cancelled(appointment: Appointment, *, by_clinic: bool, message: str 
             context=_context(appointment, by_clinic=by_clinic, admin_url=admin_url(appointment)),
         ),
     ]
-    _send_after_commit(rows)
+    _enqueue(rows)
 
 
 def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_token: str | None) -> None:
@@ -247,7 +263,7 @@ def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_t
     _cancel_superseded(appointment)
     link = manage_token and manage_url(manage_token)
     rows = [
-        _queue(
+        _outbox_row(
             appointment,
             Kind.RESCHEDULE,
             subject=f"Your meet-and-greet with {DOCTOR} has a new time",
@@ -255,7 +271,7 @@ def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_t
             context=_context(appointment, manage_url=link, previous=when_labels(appointment, previous_start)),
             ics=appointment_ics(appointment),
         ),
-        _queue(
+        _outbox_row(
             appointment,
             Kind.STAFF_RESCHEDULE,
             subject=f"Meet-and-greet moved to {_staff_subject_time(appointment.start)}",
@@ -266,9 +282,9 @@ def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_t
                 previous=when_labels(appointment, previous_start),
             ),
         ),
-        _queue_reminder(appointment, manage_token=manage_token),
+        _reminder(appointment, manage_token=manage_token),
     ]
-    _send_after_commit(rows)
+    _enqueue(rows)
 
 
 def notify_manage_link(appointment: Appointment, *, manage_token: str) -> None:
@@ -279,17 +295,24 @@ def notify_manage_link(appointment: Appointment, *, manage_token: str) -> None:
     issuing it revoked the old one.
     """
     context = _context(appointment, manage_url=manage_url(manage_token))
-    row = _queue(
-        appointment,
-        Kind.MANAGE_LINK,
-        subject=f"Your link to manage your meet-and-greet with {DOCTOR}",
-        template="manage_link",
-        context=context,
-    )
-    if row is None:
+    if _queued(appointment, Kind.MANAGE_LINK):
         _rerender_pending(appointment, Kind.MANAGE_LINK, "manage_link", context)
+    else:
+        row = _outbox_row(
+            appointment,
+            Kind.MANAGE_LINK,
+            subject=f"Your link to manage your meet-and-greet with {DOCTOR}",
+            template="manage_link",
+            context=context,
+        )
+        _enqueue([row])
     _rerender_pending(appointment, Kind.REMINDER, "reminder", context)
-    _send_after_commit([row])
+
+
+def _queued(appointment: Appointment, kind: str) -> bool:
+    return Notification.objects.filter(
+        appointment=appointment, kind=kind, appointment_version=appointment.version
+    ).exists()
 
 
 def manage_link_sent(appointment: Appointment) -> bool:
@@ -312,24 +335,21 @@ def notify_status_changed(appointment: Appointment) -> None:
         ).update(status=Notification.Status.CANCELLED, last_error="appointment no longer confirmed")
 
 
-def _send_after_commit(rows: list[Notification | None]) -> None:
-    now = timezone.now()
-    ids = [row.pk for row in rows if row is not None and row.send_after <= now]
-    if ids:
-        transaction.on_commit(lambda: send_quietly(ids))
-
-
 # The try right after a booking waits this long for the mail server at most: the patient is
 # waiting for their page, and the cron run retries anyway.
 IMMEDIATE_SEND_TIMEOUT = 3
 
 
-def send_quietly(ids: list[int]) -> None:
-    """Best effort right after commit: never raises into the request (the cron run retries)."""
+def send_quietly(rows: list[Notification]) -> None:
+    """Send the rows a request queued and claimed, right after its commit. Best effort: never
+    raises into the request (the cron run retries)."""
+    connection = get_connection(timeout=IMMEDIATE_SEND_TIMEOUT)
     try:
-        deliver_due(ids=ids, connection=get_connection(timeout=IMMEDIATE_SEND_TIMEOUT))
+        _send_claimed(rows, connection=connection, now=timezone.now(), report=DeliveryReport())
     except Exception as exc:  # noqa: BLE001 - a request must never fail because mail did
         logger.warning("Sending notifications after commit failed (%s); cron will retry", type(exc).__name__)
+    finally:
+        connection.close()
 
 
 # --- Delivery -------------------------------------------------------------------------
@@ -362,15 +382,17 @@ def _reason_not_to_send(row: Notification, now: datetime) -> str:
     return ""
 
 
-CLAIMED, DROPPED, LOST = "claimed", "dropped", "lost"
+# Rows claimed per transaction by one worker.
+CLAIM_BATCH = 10
 
 
-def _claim_next(*, now: datetime, kinds, ids) -> tuple[Notification | None, str]:
-    """The next due row and what became of it: CLAIMED for this worker, DROPPED because it is
-    no longer needed, or LOST to another worker. (None, "") when nothing is due.
+def _claim_due(*, now: datetime, kinds, batch: int) -> tuple[list[Notification], int]:
+    """Claim up to `batch` due rows for this worker, and drop the ones no longer needed.
+    Returns (the claimed rows, how many were dropped); ([], 0) when nothing is due.
 
-    The row lock (skipped by other workers on PostgreSQL) keeps workers off each other's
-    rows; the conditional update makes the claim safe even where locks are ignored (SQLite).
+    One short transaction: the row locks (skipped by other workers on PostgreSQL) keep workers
+    off each other's rows; SQLite lets one writer in at a time. A claimed row is not due again
+    until CLAIM_LEASE has passed, so it stays claimed after the commit.
     """
     with transaction.atomic():
         due = (
@@ -381,22 +403,32 @@ def _claim_next(*, now: datetime, kinds, ids) -> tuple[Notification | None, str]
         )
         if kinds:
             due = due.filter(kind__in=kinds)
-        if ids is not None:
-            due = due.filter(pk__in=ids)
-        row = due.first()
-        if row is None:
-            return None, ""
-        still_pending = Notification.objects.filter(
-            pk=row.pk, status=Notification.Status.PENDING, attempts=row.attempts, send_after__lte=now
-        )
-        reason = _reason_not_to_send(row, now)
-        if reason:
-            still_pending.update(status=Notification.Status.CANCELLED, last_error=reason)
-            return row, DROPPED
-        if not still_pending.update(attempts=F("attempts") + 1, send_after=now + CLAIM_LEASE):
-            return row, LOST
+        claimed, dropped = [], {}
+        for row in due[:batch]:
+            reason = _reason_not_to_send(row, now)
+            if reason:
+                dropped.setdefault(reason, []).append(row.pk)
+            else:
+                claimed.append(row)
+        for reason, pks in dropped.items():
+            Notification.objects.filter(pk__in=pks).update(
+                status=Notification.Status.CANCELLED, last_error=reason
+            )
+        if claimed:
+            Notification.objects.filter(pk__in=[row.pk for row in claimed]).update(
+                attempts=F("attempts") + 1, send_after=now + CLAIM_LEASE
+            )
+    for row in claimed:
         row.attempts += 1
-        return row, CLAIMED
+    return claimed, sum(len(pks) for pks in dropped.values())
+
+
+def _release(rows: list[Notification], *, now: datetime) -> None:
+    """Give back claimed rows that were never tried (the run stopped): due again, as before."""
+    if rows:
+        Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+            attempts=F("attempts") - 1, send_after=now
+        )
 
 
 def _message(row: Notification, connection) -> EmailMultiAlternatives:
@@ -434,42 +466,53 @@ def safe_error(exc: BaseException) -> str:
 
 
 def deliver_due(
-    *, now: datetime | None = None, kinds=None, ids=None, limit: int = 500, connection=None
+    *,
+    now: datetime | None = None,
+    kinds=None,
+    limit: int = 500,
+    connection=None,
 ) -> DeliveryReport:
-    """Send due pending messages (optionally only `kinds` or `ids`), at most `limit` of them.
+    """Send due pending messages (optionally only `kinds`), at most `limit` of them.
 
-    Each message is claimed, sent, then marked sent; a failure is retried later with backoff.
-    An error that is not about the message itself (server down) stops the run: the next run
-    retries. Returns what happened, in counts.
+    Messages are claimed in small batches, then each is sent and marked sent; a failure is
+    retried later with backoff. An error that is not about the message itself (server down)
+    stops the run and gives back the rest of the batch: the next run retries. Returns what
+    happened, in counts.
     """
     now = now or timezone.now()
     connection = connection or get_connection()
     report = DeliveryReport()
+    handled = 0
     try:
-        for _ in range(limit):
-            row, outcome = _claim_next(now=now, kinds=kinds, ids=ids)
-            if row is None:
-                break
-            if outcome == DROPPED:
-                report.not_needed += 1
-            if outcome != CLAIMED:
-                continue
-            try:
-                _message(row, connection).send()
-            except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
-                _record_failure(row, exc, now=now, report=report)
-                if not isinstance(exc, MESSAGE_ERRORS):
-                    report.stopped_early = True
-                    break
-            else:
-                Notification.objects.filter(pk=row.pk).update(
-                    status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
-                )
-                report.sent += 1
-                logger.info("Sent notification %s (%s)", row.pk, row.kind)
+        while handled < limit and not report.stopped_early:
+            batch = min(CLAIM_BATCH, limit - handled)
+            rows, dropped = _claim_due(now=now, kinds=kinds, batch=batch)
+            handled += len(rows) + dropped
+            report.not_needed += dropped
+            _send_claimed(rows, connection=connection, now=now, report=report)
+            if len(rows) + dropped < batch:
+                break  # that was all that was due
     finally:
         connection.close()
     return report
+
+
+def _send_claimed(rows: list[Notification], *, connection, now: datetime, report: DeliveryReport) -> None:
+    for index, row in enumerate(rows):
+        try:
+            _message(row, connection).send()
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+            _record_failure(row, exc, now=now, report=report)
+            if not isinstance(exc, MESSAGE_ERRORS):
+                report.stopped_early = True
+                _release(rows[index + 1 :], now=now)
+                return
+        else:
+            Notification.objects.filter(pk=row.pk).update(
+                status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+            )
+            report.sent += 1
+            logger.info("Sent notification %s (%s)", row.pk, row.kind)
 
 
 def _record_failure(row: Notification, exc: Exception, *, now: datetime, report: DeliveryReport) -> None:

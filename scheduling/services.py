@@ -101,10 +101,12 @@ def _lock_calendar(*, start: datetime, email: str | None = None) -> BookingRules
     """
     rules = BookingRules.load()
     if connection.vendor == "postgresql":
+        keys = calendar_lock_keys(start=start, rules=rules, email=email)
+        # One round trip; PostgreSQL runs the statements in order.
+        sql = f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';"
+        sql += "SELECT pg_advisory_xact_lock(%s, %s);" * len(keys)
         with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            for namespace, key in calendar_lock_keys(start=start, rules=rules, email=email):
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+            cursor.execute(sql, [number for key in keys for number in key])
     return rules
 
 

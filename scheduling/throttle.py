@@ -7,11 +7,8 @@ import hmac
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
-
-from scheduling.models import Throttle
 
 
 def client_address(request) -> str:
@@ -33,20 +30,26 @@ def allow(request, *, action: str, limit: int, per: timedelta, now: datetime | N
     return allow_key(throttle_key(action, client_address(request)), limit=limit, per=per, now=now)
 
 
+# One statement counts the hit, or starts a new window when the last one is over, and returns
+# the count: the database does it atomically, so concurrent hits need no lock and no retry.
+# (Django's bulk_create(update_conflicts=True) can set a value on conflict but not add 1.)
+# PostgreSQL and SQLite both speak this upsert.
+COUNT_HIT_SQL = """
+    INSERT INTO scheduling_throttle ("key", "window_start", "count") VALUES (%s, %s, 1)
+    ON CONFLICT ("key") DO UPDATE SET
+        "count" = CASE WHEN scheduling_throttle."window_start" <= %s THEN 1
+                       ELSE scheduling_throttle."count" + 1 END,
+        "window_start" = CASE WHEN scheduling_throttle."window_start" <= %s THEN excluded."window_start"
+                              ELSE scheduling_throttle."window_start" END
+    RETURNING "count"
+"""
+
+
 def allow_key(key: str, *, limit: int, per: timedelta, now: datetime | None = None) -> bool:
     now = now or timezone.now()
-    for _ in range(2):  # a lost race to create the row is retried once, as an update
-        try:
-            with transaction.atomic():
-                row = Throttle.objects.select_for_update().filter(key=key).first()
-                if row is None:
-                    Throttle.objects.create(key=key, window_start=now, count=1)
-                    return limit >= 1
-                if now - row.window_start >= per:
-                    Throttle.objects.filter(pk=row.pk).update(window_start=now, count=1)
-                    return limit >= 1
-                Throttle.objects.filter(pk=row.pk).update(count=F("count") + 1)
-                return row.count + 1 <= limit
-        except IntegrityError:
-            continue
-    return False
+    adapt = connection.ops.adapt_datetimefield_value
+    window_over_before = adapt(now - per)
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_HIT_SQL, [key, adapt(now), window_over_before, window_over_before])
+        (hits,) = cursor.fetchone()
+    return hits <= limit

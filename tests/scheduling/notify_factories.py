@@ -3,12 +3,14 @@ email backends that fail or are slow, to test what the outbox does about them.""
 
 import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import transaction
+from django.test import TestCase
 from django.utils import timezone
 
 from scheduling import notifications
@@ -52,8 +54,8 @@ def make_appointment(*, start: datetime | None = None, **fields) -> Appointment:
 
 def book(**fields) -> tuple[Appointment, str]:
     """What the booking service does for the outbox: appointment, token and notify_booked in one
-    transaction."""
-    with transaction.atomic():
+    transaction; then, as in a request, the after-commit send."""
+    with as_a_request():
         appointment = make_appointment(**fields)
         token = appointment.issue_manage_token()
         appointment.save()
@@ -62,7 +64,7 @@ def book(**fields) -> tuple[Appointment, str]:
 
 
 def cancel(appointment: Appointment, *, by_clinic: bool = False, message: str = "") -> None:
-    with transaction.atomic():
+    with as_a_request():
         appointment.status = (
             Appointment.Status.CANCELLED_BY_CLINIC if by_clinic else Appointment.Status.CANCELLED_BY_PATIENT
         )
@@ -72,13 +74,21 @@ def cancel(appointment: Appointment, *, by_clinic: bool = False, message: str = 
 
 
 def move(appointment: Appointment, new_start: datetime, *, manage_token: str | None) -> None:
-    with transaction.atomic():
+    with as_a_request():
         previous = appointment.start
         appointment.start = new_start
         appointment.end = new_start + timedelta(minutes=10)
         appointment.version += 1
         appointment.save()
         notifications.notify_moved(appointment, previous_start=previous, manage_token=manage_token)
+
+
+@contextmanager
+def as_a_request():
+    """One transaction, then its after-commit callbacks (the request's own send), as a service
+    call in a request runs. The test's own transaction never commits, so they are run here."""
+    with TestCase.captureOnCommitCallbacks(execute=True), transaction.atomic():
+        yield
 
 
 def utc(*args) -> datetime:

@@ -46,6 +46,7 @@ def booked(db):
         if s.start > timezone.now() + timedelta(days=4)
     )
     appointment, token = book(start=slot.start)
+    mail.outbox.clear()  # the booking's own emails
     return appointment, token
 
 
@@ -102,12 +103,15 @@ def test_cancel_works_once_and_then_only_the_cancelled_state_shows(client, booke
     assert snapshot(appointment)[:3] == (appointment.start, Appointment.Status.CANCELLED_BY_PATIENT, 2)
 
 
-def test_move_takes_the_new_time_frees_the_old_one_and_keeps_the_link(client, booked):
+def test_move_takes_the_new_time_frees_the_old_one_and_keeps_the_link(
+    client, booked, django_capture_on_commit_callbacks
+):
     appointment, token = booked
     old_start = appointment.start
     new_slot = other_free_slot(appointment)
 
-    response = client.post(url(token, "move"), {"start": new_slot.start.isoformat()})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(token, "move"), {"start": new_slot.start.isoformat()})
 
     assert response.status_code == 302
     assert response["Location"] == url(token) + "?moved=1"

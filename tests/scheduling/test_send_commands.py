@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from scheduling.models import Notification
-from scheduling.notifications import deliver_due
+from scheduling.notifications import CLAIM_BATCH, CLAIM_LEASE, deliver_due
 from tests.scheduling.notify_factories import EMAIL, book, cancel, in_days, move
 
 Kind = Notification.Kind
@@ -43,15 +43,33 @@ def reminders_sent() -> list:
 
 @pytest.mark.django_db
 def test_send_notifications_sends_what_is_due_and_reports_it():
-    book()
-    book(email="second.patient@example.org")
+    first, _ = book(start=in_days(3))
+    second, _ = book(start=in_days(3), email="second.patient@example.org")
+    mail.outbox.clear()  # confirmations and staff alerts went right after each booking
+    make_reminder_due(first)
+    make_reminder_due(second)
 
     output = run("send_notifications")
 
-    assert output.strip() == "Sent 4, retrying later 0, failed 0, no longer needed 0."
-    assert len(mail.outbox) == 4
-    assert Notification.objects.filter(kind=Kind.REMINDER, status=Status.PENDING).count() == 2
+    assert output.strip() == "Sent 2, retrying later 0, failed 0, no longer needed 0."
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([EMAIL, "second.patient@example.org"])
+    assert Notification.objects.filter(status=Status.SENT).count() == 6
     assert run("send_notifications").startswith("Sent 0,")
+
+
+@pytest.mark.django_db
+def test_messages_a_request_never_sent_go_with_the_first_run_after_its_claim_ends():
+    """The request that queues a message claims it, to send it right after its commit. Should it
+    die first, the message is not lost: the claim ends and the cron run sends it."""
+    with mock.patch("scheduling.notifications.send_quietly"):
+        book()
+    assert mail.outbox == []
+
+    assert deliver_due().sent == 0  # still claimed by the request
+    later = deliver_due(now=timezone.now() + CLAIM_LEASE)
+
+    assert later.sent == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([EMAIL, "staff@localhost"])
 
 
 @pytest.mark.django_db
@@ -116,37 +134,46 @@ def test_a_reminder_of_an_earlier_time_is_never_sent_after_a_move():
 
 @pytest.mark.django_db
 def test_send_reminders_sends_only_reminders():
-    appointment, _ = book(start=in_days(3))
-    make_reminder_due(appointment)
+    with mock.patch("scheduling.notifications.send_quietly"):  # the request never sent its messages
+        appointment, _ = book(start=in_days(3))
+    appointment.notifications.update(send_after=timezone.now() - timedelta(minutes=1))  # all due
 
     run("send_reminders")
 
     assert [m.subject[:9] for m in mail.outbox] == ["Reminder:"]
     assert appointment.notifications.get(kind=Kind.CONFIRMATION).status == Status.PENDING
+    assert run("send_notifications").startswith("Sent 2,")
 
 
 @pytest.mark.django_db
 def test_with_the_server_down_the_command_says_so_and_keeps_everything_pending(settings):
+    appointments = [book(start=in_days(3), email=f"patient{n}@example.org")[0] for n in range(2)]
+    for appointment in appointments:
+        make_reminder_due(appointment)
     settings.EMAIL_BACKEND = "tests.scheduling.notify_factories.DownBackend"
-    book()
 
     output = run("send_notifications")
 
     assert "Stopped early: the mail server did not answer" in output
-    assert set(Notification.objects.values_list("status", flat=True)) == {Status.PENDING}
-    assert Notification.objects.filter(attempts=1).count() == 1
+    reminders = Notification.objects.filter(kind=Kind.REMINDER)
+    assert set(reminders.values_list("status", flat=True)) == {Status.PENDING}
+    # The first was tried and waits for its retry; the second was never tried and is due still.
+    assert sorted(reminders.values_list("attempts", flat=True)) == [0, 1]
+    assert reminders.filter(send_after__lte=timezone.now()).count() == 1
 
 
 @pytest.mark.django_db
 def test_two_runs_one_after_the_other_never_send_a_message_twice():
-    for n in range(5):
-        book(email=f"patient{n}@example.org")
+    for n in range(15):
+        appointment, _ = book(start=in_days(3), email=f"patient{n}@example.org")
+        make_reminder_due(appointment)
+    mail.outbox.clear()
 
     first = deliver_due()
     second = deliver_due()
 
-    assert first.sent == 10 and second.sent == 0
-    assert len(mail.outbox) == 10
+    assert first.sent == 15 and second.sent == 0  # more than one claim's worth
+    assert len(mail.outbox) == 15
 
 
 @pytest.mark.postgres
@@ -154,13 +181,12 @@ def test_two_runs_one_after_the_other_never_send_a_message_twice():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_workers_send_each_message_exactly_once(settings):
     settings.EMAIL_BACKEND = "tests.scheduling.notify_factories.SlowBackend"
-    # Real commits here: keep the after-commit send from running, so the workers find everything.
-    with mock.patch("scheduling.notifications.send_quietly"):
-        for n in range(12):
-            appointment, _ = book(email=f"patient{n}@example.org", start=in_days(3))
-            make_reminder_due(appointment)
+    for n in range(40):
+        appointment, _ = book(email=f"patient{n}@example.org", start=in_days(3))
+        make_reminder_due(appointment)
+    mail.outbox.clear()
     expected = Notification.objects.filter(status=Status.PENDING).count()
-    assert expected == 36  # confirmation, staff alert and reminder for each
+    assert expected == 40  # the reminders: the rest went right after each booking
 
     workers = 4
     barrier = threading.Barrier(workers)
@@ -188,5 +214,6 @@ def test_concurrent_workers_send_each_message_exactly_once(settings):
     # Every message went once: no (recipient, body) pair twice.
     assert len({(m.to[0], m.subject, m.body) for m in mail.outbox}) == expected
     assert set(Notification.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
+    assert expected > 2 * CLAIM_BATCH  # enough for several claims
     # The control: the workers really ran at the same time (more than one did some of the work).
     assert sum(1 for n in sent_by_worker if n) >= 2, sent_by_worker

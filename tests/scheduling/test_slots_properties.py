@@ -70,7 +70,9 @@ def scenarios(draw, on_clock_change_days=False):
         found = []
         for _ in range(draw(st.integers(0, max_size))):
             start = instant(-1, days + 1)
-            found.append(Interval(start, start + timedelta(minutes=draw(st.integers(0, longest_minutes)))))
+            # Added in UTC: wall-clock arithmetic could end an interval before it starts.
+            length = timedelta(minutes=draw(st.integers(0, longest_minutes)))
+            found.append(Interval(start, (start.astimezone(UTC) + length).astimezone(start.tzinfo)))
         return found
 
     return {

@@ -1,19 +1,20 @@
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
 from scheduling import throttle
 from scheduling.models import Throttle
 
-pytestmark = pytest.mark.django_db
-
 
 def request_from(address: str):
     return RequestFactory().post("/book/details/", REMOTE_ADDR=address)
 
 
+@pytest.mark.django_db
 def test_a_client_over_the_limit_is_refused_until_the_window_passes():
     now = timezone.now()
     hits = [
@@ -34,6 +35,7 @@ def test_a_client_over_the_limit_is_refused_until_the_window_passes():
     assert later is True
 
 
+@pytest.mark.django_db
 def test_clients_and_actions_are_counted_apart_and_addresses_are_not_stored():
     for _ in range(2):
         throttle.allow(request_from("203.0.113.7"), action="book", limit=1, per=timedelta(minutes=10))
@@ -41,3 +43,44 @@ def test_clients_and_actions_are_counted_apart_and_addresses_are_not_stored():
     assert throttle.allow(request_from("198.51.100.9"), action="book", limit=1, per=timedelta(minutes=10))
     assert throttle.allow(request_from("203.0.113.7"), action="manage", limit=1, per=timedelta(minutes=10))
     assert not any("203.0.113.7" in key for key in Throttle.objects.values_list("key", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_new_window_counts_from_one_again():
+    now = timezone.now()
+    per = timedelta(minutes=10)
+    for _ in range(3):
+        throttle.allow_key("k", limit=2, per=per, now=now)
+    later = now + timedelta(minutes=10)
+
+    hits = [throttle.allow_key("k", limit=2, per=per, now=later + timedelta(seconds=n)) for n in range(3)]
+
+    assert hits == [True, True, False]
+    assert Throttle.objects.get(key="k").window_start == later
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite lets one writer in at a time")
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_hits_from_one_client_are_all_counted():
+    """The count is one statement: hits that arrive together cannot overwrite each other's count."""
+    threads, limit = 12, 5
+    barrier = threading.Barrier(threads)
+    allowed = [None] * threads
+
+    def hit(index):
+        try:
+            barrier.wait(timeout=10)
+            allowed[index] = throttle.allow_key("same client", limit=limit, per=timedelta(minutes=10))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=hit, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=30)
+
+    assert allowed.count(True) == limit
+    assert allowed.count(False) == threads - limit
+    assert Throttle.objects.get(key="same client").count == threads
