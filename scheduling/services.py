@@ -1,13 +1,19 @@
 """Writes to the booking calendar. Each service owns its transaction.
 
-Never double-book (after pretix): inside one transaction, lock what the booking depends on
-(advisory locks on its clinic days and the patient's email, always in the same order), re-check
-the slot with the slot engine, then insert. The database's own constraints stand behind the
-locks, so a bug here still cannot double-book; a lost race becomes SlotTaken, never a 500.
+Never double-book (after pretix, reordered so the lock is held briefly): inside one
+transaction, write the change (the appointment and its outbox rows), then lock the clinic days
+it touches, then re-check the slot with the slot engine, and commit; a failed check rolls it all
+back. The lock comes after the writes but before the check, so it is held only for the check and
+the commit: under READ COMMITTED the check sees every booking that held a day's lock before
+(committed by then), and every booking after sees this one. The database's own constraints stand
+behind the locks, so a bug here still cannot double-book; a lost race becomes SlotTaken, never a
+500. Locks are taken in one order (the patient's email before any write, the days after the
+writes, in date order), and nothing waits while holding a day lock, so bookings cannot deadlock.
 """
 
 import logging
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -76,54 +82,58 @@ DAY_LOCK = 7301
 EMAIL_LOCK = 7302
 
 
-def calendar_lock_keys(
-    *, start: datetime, rules: BookingRules, email: str | None = None
-) -> list[tuple[int, int]]:
-    """The advisory locks a booking at `start` takes, in the order it takes them: the patient's
-    email (one upcoming booking each), then every clinic day its slot and buffers touch."""
-    keys = []
-    if email:
-        digest = zlib.crc32(email.encode())
-        keys.append((EMAIL_LOCK, digest - 2**32 if digest >= 2**31 else digest))
+def email_lock_key(email: str) -> tuple[int, int]:
+    """The advisory lock of a patient's email (one upcoming booking each)."""
+    digest = zlib.crc32(email.encode())
+    return EMAIL_LOCK, digest - 2**32 if digest >= 2**31 else digest
+
+
+def day_lock_keys(*, start: datetime, rules: BookingRules) -> list[tuple[int, int]]:
+    """The advisory locks of every clinic day a slot at `start` and its buffers touch, in order."""
     margin = timedelta(minutes=rules.buffer_minutes)
     first = clinic_date(start - margin)
     last = clinic_date(start + timedelta(minutes=rules.slot_minutes) + margin)
-    keys.extend((DAY_LOCK, first.toordinal() + n) for n in range((last - first).days + 1))
-    return keys
+    return [(DAY_LOCK, first.toordinal() + n) for n in range((last - first).days + 1)]
 
 
-def _lock_calendar(*, start: datetime, email: str | None = None) -> BookingRules:
-    """Lock the days a booking at `start` touches (and the email), waiting at most LOCK_TIMEOUT.
+def _lock(keys: Sequence[tuple[int, int]] = (), *, first: bool = False) -> None:
+    """Take these advisory locks, in one round trip. `first`: this is the transaction's first
+    statement that may wait, so it also bounds every wait of the transaction (for locks, and for
+    another booking's uncommitted row) by LOCK_TIMEOUT.
 
-    Always in the same order, so two bookings cannot deadlock; bookings on other days go on in
-    parallel. Returns the booking rules. On SQLite there is nothing to take: it lets one writer
-    in at a time anyway.
+    On SQLite there is nothing to take: it lets one writer in at a time anyway.
     """
-    rules = BookingRules.load()
-    if connection.vendor == "postgresql":
-        keys = calendar_lock_keys(start=start, rules=rules, email=email)
-        # One round trip; PostgreSQL runs the statements in order.
-        sql = f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';"
-        sql += "SELECT pg_advisory_xact_lock(%s, %s);" * len(keys)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [number for key in keys for number in key])
-    return rules
+    if connection.vendor != "postgresql":
+        return
+    sql = f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}';" if first else ""
+    sql += "SELECT pg_advisory_xact_lock(%s, %s);" * len(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [number for key in keys for number in key])
+
+
+def _save_or_taken(appointment: Appointment, *, start: datetime) -> None:
+    """Insert or update the appointment; SlotTaken when the no-overlap constraint refuses it
+    (another booking of that time, not committed yet or just committed)."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError:
+        logger.info("booking refused by the no-overlap constraint at %s", start.isoformat())
+        raise SlotTaken() from None
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
     return getattr(getattr(exc, "__cause__", None), "pgcode", None) == "55P03"  # lock_not_available
 
 
-def _check_slot(*, start: datetime, rules: BookingRules, now: datetime, exclude_pk: int | None = None):
-    """Raise unless `start` is a slot the engine offers right now. Returns the slot's end."""
-    offered = slots_on_clinic_day(day=clinic_date(start), now=now, rules=rules, exclude_pk=exclude_pk)
-    for slot in offered:
-        if slot.start == start:
-            return slot.end
-    end = start + timedelta(minutes=rules.slot_minutes)
-    taken = Appointment.objects.active().overlapping(start, end)
-    if exclude_pk is not None:
-        taken = taken.exclude(pk=exclude_pk)
+def _check_slot(*, appointment: Appointment, rules: BookingRules, now: datetime) -> None:
+    """Raise unless the appointment's start is a slot the engine offers right now, leaving the
+    appointment itself out (it is written already)."""
+    start = appointment.start
+    offered = slots_on_clinic_day(day=clinic_date(start), now=now, rules=rules, exclude_pk=appointment.pk)
+    if any(slot.start == start and slot.end == appointment.end for slot in offered):
+        return
+    taken = Appointment.objects.active().overlapping(start, appointment.end).exclude(pk=appointment.pk)
     raise SlotTaken() if taken.exists() else SlotUnavailable()
 
 
@@ -158,7 +168,8 @@ def appointment_book(
     duplicate = None
     try:
         with transaction.atomic():
-            rules = _lock_calendar(start=start, email=email)
+            rules = BookingRules.load()
+            _lock([email_lock_key(email)], first=True)
             duplicate = Appointment.objects.active().upcoming(now).filter(email=email).first()
             if duplicate is not None:
                 # Only the token's hash is kept, so "emailing the link again" means a fresh link;
@@ -168,10 +179,9 @@ def appointment_book(
                     duplicate.save(update_fields=["manage_token_hash", "updated_at"])
                     notifications.notify_manage_link(duplicate, manage_token=token)
             else:
-                end = _check_slot(start=start, rules=rules, now=now)
                 appointment = Appointment(
                     start=start,
-                    end=end,
+                    end=start + timedelta(minutes=rules.slot_minutes),
                     state=state,
                     time_zone=time_zone,
                     full_name=full_name,
@@ -182,14 +192,10 @@ def appointment_book(
                     source=source,
                 )
                 token = appointment.issue_manage_token()
-                try:
-                    with transaction.atomic():
-                        appointment.save()
-                except IntegrityError:
-                    # The constraint caught what the lock should have: still only "taken".
-                    logger.warning("booking refused by the no-overlap constraint at %s", start.isoformat())
-                    raise SlotTaken() from None
+                _save_or_taken(appointment, start=start)
                 notifications.notify_booked(appointment, manage_token=token)
+                _lock(day_lock_keys(start=start, rules=rules))
+                _check_slot(appointment=appointment, rules=rules, now=now)
     except BookingError as error:
         raise _with_nearby(error, around=start, now=now) from None
     except OperationalError as exc:
@@ -220,21 +226,19 @@ def appointment_move(
     now = now or timezone.now()
     try:
         with transaction.atomic():
-            rules = _lock_calendar(start=new_start)
+            rules = BookingRules.load()
+            _lock(first=True)
             locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
             if not locked.is_active or locked.start <= now:
                 raise AppointmentNotChangeable()
             previous_start = locked.start
-            end = _check_slot(start=new_start, rules=rules, now=now, exclude_pk=locked.pk)
-            locked.start, locked.end = new_start, end
+            locked.start, locked.end = new_start, new_start + timedelta(minutes=rules.slot_minutes)
             locked.version += 1
             token = manage_token or locked.issue_manage_token()
-            try:
-                with transaction.atomic():
-                    locked.save()
-            except IntegrityError:
-                raise SlotTaken() from None
+            _save_or_taken(locked, start=new_start)
             notifications.notify_moved(locked, previous_start=previous_start, manage_token=token)
+            _lock(day_lock_keys(start=new_start, rules=rules))
+            _check_slot(appointment=locked, rules=rules, now=now)
     except AppointmentNotChangeable:
         raise
     except BookingError as error:

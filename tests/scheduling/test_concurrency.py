@@ -1,4 +1,5 @@
-"""Never double-book: many patients submit the same time at once (PostgreSQL only)."""
+"""Never double-book: many patients submit at once, for one time or for one day with a daily cap
+(PostgreSQL only)."""
 
 import logging
 import threading
@@ -10,6 +11,7 @@ from django.test import Client
 
 from scheduling import services
 from scheduling.models import Appointment, BookingRules
+from scheduling.selectors import clinic_date
 from tests.html import visible_text
 from tests.scheduling.factories import booking_data, free_slots, open_every_day
 
@@ -24,14 +26,15 @@ pytestmark = [
 ]
 
 
-def post_all_at_once(slot) -> list:
-    """POST the same slot from THREADS clients with their own connections, started by a barrier."""
+def post_all_at_once(slots) -> list:
+    """POST `slots` (one per thread) from THREADS clients with their own connections, started by
+    a barrier."""
     barrier = threading.Barrier(THREADS)
     results = [None] * THREADS
 
     def submit(i):
         client = Client(REMOTE_ADDR=f"10.0.0.{i + 1}")
-        data = booking_data(slot.start, email=f"patient{i}@example.com", full_name=f"Patient {i}")
+        data = booking_data(slots[i].start, email=f"patient{i}@example.com", full_name=f"Patient {i}")
         try:
             barrier.wait()
             response = client.post("/book/details/", data)
@@ -56,7 +59,7 @@ def slot():
 
 
 def test_twenty_patients_submitting_one_time_at_once_get_one_booking_and_nineteen_just_taken(slot):
-    results = post_all_at_once(slot)
+    results = post_all_at_once([slot] * THREADS)
 
     statuses = [status for status, _ in results]
     assert statuses.count(302) == 1, statuses  # the one confirmation redirects to its page
@@ -66,21 +69,14 @@ def test_twenty_patients_submitting_one_time_at_once_get_one_booking_and_ninetee
 
 
 def test_control_without_the_lock_the_database_constraint_alone_still_holds(slot, monkeypatch, caplog):
-    # Take the lock away: every thread re-checks at once and tries to insert. Some must reach the
-    # insert together (proving the harness races), and the constraint must stop all but one.
-    monkeypatch.setattr(services, "_lock_calendar", lambda **kwargs: BookingRules.load())
-    # Widen the gap between check and insert, so on a busy machine too every thread is inside it.
-    check_slot = services._check_slot
+    # Take the lock away and widen the gap between the writes and the commit, so on a busy machine
+    # too every thread is inside it: the constraint must stop all but one, and must be what
+    # stopped them (proving the harness races).
+    monkeypatch.setattr(services, "_lock", lambda *args, **kwargs: None)
+    slow_check(monkeypatch)
 
-    def slow_check_slot(**kwargs):
-        end = check_slot(**kwargs)
-        time.sleep(0.3)
-        return end
-
-    monkeypatch.setattr(services, "_check_slot", slow_check_slot)
-
-    with caplog.at_level(logging.WARNING, logger="scheduling.services"):
-        results = post_all_at_once(slot)
+    with caplog.at_level(logging.INFO, logger="scheduling.services"):
+        results = post_all_at_once([slot] * THREADS)
 
     statuses = [status for status, _ in results]
     assert all(status < 500 for status in statuses), statuses
@@ -88,3 +84,51 @@ def test_control_without_the_lock_the_database_constraint_alone_still_holds(slot
     assert Appointment.objects.filter(start=slot.start).count() == 1
     stopped_by_constraint = [r for r in caplog.records if "no-overlap constraint" in r.getMessage()]
     assert stopped_by_constraint, "no two threads reached the insert together: the harness did not race"
+
+
+def one_day_with_a_daily_cap_of_one():
+    """Twenty free times on one day that allows a single booking: only the lock can keep the cap
+    (the database's constraint knows nothing about caps)."""
+    BookingRules.objects.filter(pk=BookingRules.load().pk).update(daily_cap=1)
+    by_day = {}
+    for slot in free_slots():
+        by_day.setdefault(clinic_date(slot.start), []).append(slot)
+    return next(slots[:THREADS] for slots in by_day.values() if len(slots) >= THREADS)
+
+
+def slow_check(monkeypatch):
+    """Widen the gap between the check and the commit."""
+    check_slot = services._check_slot
+
+    def slow_check_slot(**kwargs):
+        check_slot(**kwargs)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(services, "_check_slot", slow_check_slot)
+
+
+def test_twenty_patients_booking_different_times_of_a_capped_day_at_once_get_one_booking(db):
+    open_every_day()
+    slots = one_day_with_a_daily_cap_of_one()
+
+    results = post_all_at_once(slots)
+
+    statuses = [status for status, _ in results]
+    assert statuses.count(302) == 1, statuses
+    assert statuses.count(200) == THREADS - 1, statuses
+    assert all(services.MSG_UNAVAILABLE in text for status, text in results if status == 200)
+    assert Appointment.objects.count() == 1
+
+
+def test_control_without_the_lock_a_capped_day_is_overbooked(db, monkeypatch):
+    # The control of the test above: without the lock, threads that check at the same time all
+    # see a free day, so more than one books. That the harness overbooks here shows the test
+    # above races for real, and that the lock is what keeps the cap.
+    open_every_day()
+    slots = one_day_with_a_daily_cap_of_one()
+    monkeypatch.setattr(services, "_lock", lambda *args, **kwargs: None)
+    slow_check(monkeypatch)
+
+    post_all_at_once(slots)
+
+    assert Appointment.objects.count() > 1

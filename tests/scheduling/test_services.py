@@ -168,7 +168,7 @@ def test_a_booking_that_waits_too_long_for_the_lock_is_busy_not_an_error(monkeyp
     def hold_the_calendar():
         # Another booking on the same day, holding its lock.
         with transaction.atomic(), connection.cursor() as cursor:
-            namespace, day = services.calendar_lock_keys(start=slot.start, rules=BookingRules.load())[0]
+            namespace, day = services.day_lock_keys(start=slot.start, rules=BookingRules.load())[0]
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, day])
             holding.set()
             release.wait(10)
@@ -198,7 +198,7 @@ def test_a_booking_on_another_day_does_not_wait_for_a_busy_day(monkeypatch):
 
     def hold_the_day():
         with transaction.atomic(), connection.cursor() as cursor:
-            namespace, day = services.calendar_lock_keys(start=busy_day.start, rules=BookingRules.load())[0]
+            namespace, day = services.day_lock_keys(start=busy_day.start, rules=BookingRules.load())[0]
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, day])
             holding.set()
             release.wait(10)
@@ -216,12 +216,16 @@ def test_a_booking_on_another_day_does_not_wait_for_a_busy_day(monkeypatch):
     assert result.appointment.start == other_day.start
 
 
-def test_lock_keys_cover_the_email_then_each_day_the_slot_and_its_buffers_touch():
+def test_lock_keys_cover_each_day_the_slot_and_its_buffers_touch_and_the_email():
     rules = BookingRules.load()
     # 23:58 clinic time: the slot and its buffer run into the next day.
     late = timezone.make_aware(datetime(2026, 12, 1, 23, 58))
 
-    keys = services.calendar_lock_keys(start=late, rules=rules, email="sam@example.com")
+    keys = services.day_lock_keys(start=late, rules=rules)
 
-    assert keys[0][0] == services.EMAIL_LOCK
-    assert [key for _, key in keys[1:]] == [date(2026, 12, 1).toordinal(), date(2026, 12, 2).toordinal()]
+    assert keys == [
+        (services.DAY_LOCK, date(2026, 12, 1).toordinal()),
+        (services.DAY_LOCK, date(2026, 12, 2).toordinal()),
+    ]
+    assert services.email_lock_key("sam@example.com")[0] == services.EMAIL_LOCK
+    assert services.email_lock_key("sam@example.com") != services.email_lock_key("kim@example.com")
