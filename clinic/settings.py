@@ -107,7 +107,7 @@ if env("CACHE_URL", default=""):
 elif env("REDIS_URL", default=""):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.cache.RedisCache",
             "LOCATION": env("REDIS_URL"),
         }
     }
