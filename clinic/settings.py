@@ -226,8 +226,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "filters": {"manage_tokens": {"()": "clinic.logging.RedactManageTokens"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # The loggers that name request paths: a manage link's token is blanked in them.
+    "loggers": {name: {"filters": ["manage_tokens"]} for name in ("django.request", "django.server")},
 }
 
 # --- The clinic's own settings ------------------------------------------------------
