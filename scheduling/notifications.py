@@ -6,9 +6,11 @@ commit together or not at all, and a retry sends exactly what was queued. After 
 request tries to send at once; whatever is left (mail server down, a reminder not yet due) is
 sent by `manage.py send_notifications`, run by cron every minute.
 
-Sending claims a few rows at a time in a short transaction (`select_for_update(skip_locked=True)`
-and a lease), so two workers never send one message twice. A failed attempt is retried with
-backoff and marked failed after MAX_ATTEMPTS.
+A message is claimed before it is sent, with a lease (CLAIM_LEASE), so two workers never send it
+twice: the request claims the rows it writes that are due at once (nobody else can see them before
+its commit); the cron run claims a few due rows at a time in a short transaction
+(`select_for_update(skip_locked=True)`). A failed attempt is retried with backoff and marked
+failed after MAX_ATTEMPTS.
 
 Privacy: subjects and staff emails carry a time and an admin link, never the patient's name,
 email, phone or note; logs carry row ids and kinds only; the patient's note is never sent.

@@ -2,7 +2,6 @@
 (PostgreSQL only)."""
 
 import logging
-import threading
 import time
 
 import pytest
@@ -14,6 +13,7 @@ from scheduling.models import Appointment, BookingRules
 from scheduling.selectors import clinic_date
 from tests.html import visible_text
 from tests.scheduling.factories import booking_data, free_slots, open_every_day
+from tests.threads import at_once
 
 THREADS = 20
 
@@ -27,29 +27,16 @@ pytestmark = [
 
 
 def post_all_at_once(slots) -> list:
-    """POST `slots` (one per thread) from THREADS clients with their own connections, started by
-    a barrier."""
-    barrier = threading.Barrier(THREADS)
-    results = [None] * THREADS
+    """POST `slots` (one per thread) from THREADS clients with their own connections, all at once.
+    Returns each response's status and visible text."""
 
     def submit(i):
         client = Client(REMOTE_ADDR=f"10.0.0.{i + 1}")
         data = booking_data(slots[i].start, email=f"patient{i}@example.com", full_name=f"Patient {i}")
-        try:
-            barrier.wait()
-            response = client.post("/book/details/", data)
-            results[i] = (response.status_code, visible_text(response.content.decode()))
-        except Exception as exc:  # a crash in a thread must fail the test, not vanish
-            results[i] = (599, repr(exc))
-        finally:
-            connection.close()
+        response = client.post("/book/details/", data)
+        return response.status_code, visible_text(response.content.decode())
 
-    threads = [threading.Thread(target=submit, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    return at_once(submit, THREADS)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """`send_notifications` and `send_reminders`: due messages go once, whatever runs them and however
 often; reminders only for confirmed appointments still ahead."""
 
-import threading
 from datetime import timedelta
 from io import StringIO
 from unittest import mock
@@ -10,12 +9,12 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from scheduling.models import Notification
 from scheduling.notifications import CLAIM_BATCH, CLAIM_LEASE, deliver_due
 from tests.scheduling.notify_factories import EMAIL, book, cancel, in_days, move
+from tests.threads import at_once
 
 Kind = Notification.Kind
 Status = Notification.Status
@@ -189,26 +188,8 @@ def test_concurrent_workers_send_each_message_exactly_once(settings):
     assert expected == 40  # the reminders: the rest went right after each booking
 
     workers = 4
-    barrier = threading.Barrier(workers)
-    sent_by_worker = [0] * workers
-    errors = []
+    sent_by_worker = at_once(lambda index: deliver_due().sent, workers)
 
-    def worker(index):
-        try:
-            barrier.wait(timeout=10)
-            sent_by_worker[index] = deliver_due().sent
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
     assert sum(sent_by_worker) == expected
     assert len(mail.outbox) == expected
     # Every message went once: no (recipient, body) pair twice.

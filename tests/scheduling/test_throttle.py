@@ -1,4 +1,3 @@
-import threading
 from datetime import timedelta
 
 import pytest
@@ -8,6 +7,7 @@ from django.utils import timezone
 
 from scheduling import throttle
 from scheduling.models import Throttle
+from tests.threads import at_once
 
 
 def request_from(address: str):
@@ -65,21 +65,10 @@ def test_a_new_window_counts_from_one_again():
 def test_simultaneous_hits_from_one_client_are_all_counted():
     """The count is one statement: hits that arrive together cannot overwrite each other's count."""
     threads, limit = 12, 5
-    barrier = threading.Barrier(threads)
-    allowed = [None] * threads
 
-    def hit(index):
-        try:
-            barrier.wait(timeout=10)
-            allowed[index] = throttle.allow_key("same client", limit=limit, per=timedelta(minutes=10))
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=hit, args=(n,)) for n in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=30)
+    allowed = at_once(
+        lambda index: throttle.allow_key("same client", limit=limit, per=timedelta(minutes=10)), threads
+    )
 
     assert allowed.count(True) == limit
     assert allowed.count(False) == threads - limit
