@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from scheduling.models import Throttle
+
 
 def client_address(request) -> str:
     # Behind the proxy the client is the last hop the proxy adds; without one, the peer address.
@@ -53,3 +55,15 @@ def allow_key(key: str, *, limit: int, per: timedelta, now: datetime | None = No
         cursor.execute(COUNT_HIT_SQL, [key, adapt(now), window_over_before, window_over_before])
         (hits,) = cursor.fetchone()
     return hits <= limit
+
+
+# Every window is 10 minutes at most; a counter older than this counts nothing any more.
+COUNTER_KEPT = timedelta(days=1)
+
+
+def counters_purge(*, now: datetime | None = None) -> int:
+    """Delete the counters of windows long over (run daily with the appointments' purge), so
+    nothing about a visitor, not even a keyed hash of their address, is kept for long.
+    Returns how many went."""
+    deleted, _ = Throttle.objects.filter(window_start__lt=(now or timezone.now()) - COUNTER_KEPT).delete()
+    return deleted

@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.utils import timezone
 
-from scheduling.models import Appointment, Notification
+from scheduling.models import Appointment, Notification, Throttle
 from scheduling.retention import PURGED_EMAIL, PURGED_NAME, PURGED_RECIPIENT
 from tests.scheduling import admin_factories as f
 
@@ -137,3 +137,14 @@ def test_a_pending_message_of_a_purged_appointment_is_withdrawn():
     purge()
 
     assert Notification.objects.get().status == Notification.Status.CANCELLED
+
+
+def test_rate_limit_counters_are_kept_a_day_at_most():
+    now = timezone.now()
+    Throttle.objects.create(key="yesterday", window_start=now - timedelta(days=1, minutes=1), count=3)
+    Throttle.objects.create(key="this morning", window_start=now - timedelta(hours=6), count=1)
+
+    output = purge()
+
+    assert "and 1 rate-limit counter(s) older than a day" in output
+    assert list(Throttle.objects.values_list("key", flat=True)) == ["this morning"]
