@@ -24,6 +24,9 @@ from tests.scheduling.factories import booking_data, form_token, free_slots, mak
 pytestmark = pytest.mark.django_db
 
 DETAILS = "/book/details/"
+# Rate limit 1, booking transaction 13 (with the two locks, the check and one INSERT for the
+# three messages; SQLite has no locks), marking the two messages sent 2.
+QUERIES_PER_BOOKING = 16
 
 
 @pytest.fixture(autouse=True)
@@ -374,3 +377,25 @@ def test_appointment_str_carries_no_patient_name():
     appointment = make_appointment(full_name="Zebulon Quartermaine")
 
     assert "Zebulon" not in str(appointment)
+
+
+@pytest.mark.parametrize("booked_that_day", [0, 20])
+def test_a_booking_post_runs_a_fixed_number_of_queries_however_full_its_day_is(
+    client, booked_that_day, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Checking the day and writing and sending the messages must not query per appointment of
+    the day or per message (N+1): the count is the same with an empty day and a full one."""
+    slots = free_slots(days=10)
+    target = slots[-1]
+    others = [s for s in slots if s.start.date() == target.start.date() and s != target][:booked_that_day]
+    assert len(others) == booked_that_day
+    for number, slot in enumerate(others):
+        make_appointment(slot.start, email=f"other{number}@example.com")
+    data = booking_data(target.start)
+
+    with django_assert_max_num_queries(QUERIES_PER_BOOKING), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(DETAILS, data)
+
+    assert response.status_code == 302
+    assert Appointment.objects.count() == booked_that_day + 1
+    assert len(mail.outbox) == 2  # the confirmation and the staff alert, sent after the commit
