@@ -14,6 +14,7 @@ writes, in date order), and nothing waits while holding a day lock, so bookings 
 import logging
 import zlib
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -111,19 +112,42 @@ def _lock(keys: Sequence[tuple[int, int]] = (), *, first: bool = False) -> None:
         cursor.execute(sql, [number for key in keys for number in key])
 
 
-def _save_or_taken(appointment: Appointment, *, start: datetime) -> None:
+def _save_or_taken(appointment: Appointment) -> None:
     """Insert or update the appointment; SlotTaken when the no-overlap constraint refuses it
     (another booking of that time, not committed yet or just committed)."""
     try:
         with transaction.atomic():
             appointment.save()
     except IntegrityError:
-        logger.info("booking refused by the no-overlap constraint at %s", start.isoformat())
+        logger.info("booking refused by the no-overlap constraint at %s", appointment.start.isoformat())
         raise SlotTaken() from None
+
+
+def _lock_days_and_check(appointment: Appointment, *, rules: BookingRules, now: datetime) -> None:
+    """The last step of a booking or a move, after its writes: lock the clinic days its slot
+    touches, then re-check the slot (see the module docstring for why in this order)."""
+    _lock(day_lock_keys(start=appointment.start, rules=rules))
+    _check_slot(appointment=appointment, rules=rules, now=now)
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
     return getattr(getattr(exc, "__cause__", None), "pgcode", None) == "55P03"  # lock_not_available
+
+
+@contextmanager
+def _refusals(*, around: datetime, now: datetime):
+    """What a booking or move transaction can refuse with, as the patient is told it: the time is
+    gone (with nearby free times), or the calendar is too busy right now (a lock wait timed out)."""
+    try:
+        yield
+    except AppointmentNotChangeable:
+        raise
+    except BookingError as error:
+        raise _with_nearby(error, around=around, now=now) from None
+    except OperationalError as exc:
+        if _is_lock_timeout(exc):
+            raise BookingBusy() from None
+        raise
 
 
 def _check_slot(*, appointment: Appointment, rules: BookingRules, now: datetime) -> None:
@@ -166,42 +190,34 @@ def appointment_book(
     now = now or timezone.now()
     email = email.strip().lower()
     duplicate = None
-    try:
-        with transaction.atomic():
-            rules = BookingRules.load()
-            _lock([email_lock_key(email)], first=True)
-            duplicate = Appointment.objects.active().upcoming(now).filter(email=email).first()
-            if duplicate is not None:
-                # Only the token's hash is kept, so "emailing the link again" means a fresh link;
-                # once per appointment version, so the form cannot flood an inbox.
-                if not notifications.manage_link_sent(duplicate):
-                    token = duplicate.issue_manage_token()
-                    duplicate.save(update_fields=["manage_token_hash", "updated_at"])
-                    notifications.notify_manage_link(duplicate, manage_token=token)
-            else:
-                appointment = Appointment(
-                    start=start,
-                    end=start + timedelta(minutes=rules.slot_minutes),
-                    state=state,
-                    time_zone=time_zone,
-                    full_name=full_name,
-                    email=email,
-                    phone=phone,
-                    contact_method=contact_method,
-                    note=note,
-                    source=source,
-                )
-                token = appointment.issue_manage_token()
-                _save_or_taken(appointment, start=start)
-                notifications.notify_booked(appointment, manage_token=token)
-                _lock(day_lock_keys(start=start, rules=rules))
-                _check_slot(appointment=appointment, rules=rules, now=now)
-    except BookingError as error:
-        raise _with_nearby(error, around=start, now=now) from None
-    except OperationalError as exc:
-        if _is_lock_timeout(exc):
-            raise BookingBusy() from None
-        raise
+    with _refusals(around=start, now=now), transaction.atomic():
+        rules = BookingRules.load()
+        _lock([email_lock_key(email)], first=True)
+        duplicate = Appointment.objects.active().upcoming(now).filter(email=email).first()
+        if duplicate is not None:
+            # Only the token's hash is kept, so "emailing the link again" means a fresh link;
+            # once per appointment version, so the form cannot flood an inbox.
+            if not notifications.manage_link_sent(duplicate):
+                token = duplicate.issue_manage_token()
+                duplicate.save(update_fields=["manage_token_hash", "updated_at"])
+                notifications.notify_manage_link(duplicate, manage_token=token)
+        else:
+            appointment = Appointment(
+                start=start,
+                end=start + timedelta(minutes=rules.slot_minutes),
+                state=state,
+                time_zone=time_zone,
+                full_name=full_name,
+                email=email,
+                phone=phone,
+                contact_method=contact_method,
+                note=note,
+                source=source,
+            )
+            token = appointment.issue_manage_token()
+            _save_or_taken(appointment)
+            notifications.notify_booked(appointment, manage_token=token)
+            _lock_days_and_check(appointment, rules=rules, now=now)
     if duplicate is not None:
         raise DuplicateBooking()
     logger.info("meet-and-greet #%s booked for %s", appointment.pk, start.isoformat())
@@ -224,29 +240,19 @@ def appointment_move(
     AppointmentNotChangeable, SlotUnavailable, SlotTaken, BookingBusy.
     """
     now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            rules = BookingRules.load()
-            _lock(first=True)
-            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-            if not locked.is_active or locked.start <= now:
-                raise AppointmentNotChangeable()
-            previous_start = locked.start
-            locked.start, locked.end = new_start, new_start + timedelta(minutes=rules.slot_minutes)
-            locked.version += 1
-            token = manage_token or locked.issue_manage_token()
-            _save_or_taken(locked, start=new_start)
-            notifications.notify_moved(locked, previous_start=previous_start, manage_token=token)
-            _lock(day_lock_keys(start=new_start, rules=rules))
-            _check_slot(appointment=locked, rules=rules, now=now)
-    except AppointmentNotChangeable:
-        raise
-    except BookingError as error:
-        raise _with_nearby(error, around=new_start, now=now) from None
-    except OperationalError as exc:
-        if _is_lock_timeout(exc):
-            raise BookingBusy() from None
-        raise
+    with _refusals(around=new_start, now=now), transaction.atomic():
+        rules = BookingRules.load()
+        _lock(first=True)
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not locked.is_active or locked.start <= now:
+            raise AppointmentNotChangeable()
+        previous_start = locked.start
+        locked.start, locked.end = new_start, new_start + timedelta(minutes=rules.slot_minutes)
+        locked.version += 1
+        token = manage_token or locked.issue_manage_token()
+        _save_or_taken(locked)
+        notifications.notify_moved(locked, previous_start=previous_start, manage_token=token)
+        _lock_days_and_check(locked, rules=rules, now=now)
     logger.info("meet-and-greet #%s moved to %s", locked.pk, new_start.isoformat())
     return BookingResult(appointment=locked, manage_token=token)
 

@@ -1,4 +1,5 @@
 import threading
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -158,47 +159,15 @@ def test_staff_record_completed_or_no_show_but_not_for_a_cancelled_appointment()
         services.appointment_set_status(appointment=appointment, status="confirmed")
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="lock_timeout is PostgreSQL's")
-def test_a_booking_that_waits_too_long_for_the_lock_is_busy_not_an_error(monkeypatch):
-    monkeypatch.setattr(services, "LOCK_TIMEOUT", "200ms")
-    slot = free_slots()[0]
-    holding, release = threading.Event(), threading.Event()
-
-    def hold_the_calendar():
-        # Another booking on the same day, holding its lock.
-        with transaction.atomic(), connection.cursor() as cursor:
-            namespace, day = services.day_lock_keys(start=slot.start, rules=BookingRules.load())[0]
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, day])
-            holding.set()
-            release.wait(10)
-        connection.close()
-
-    holder = threading.Thread(target=hold_the_calendar)
-    holder.start()
-    holding.wait(10)
-    try:
-        with pytest.raises(services.BookingBusy) as busy:
-            book(slot)
-    finally:
-        release.set()
-        holder.join()
-
-    assert busy.value.message == services.MSG_BUSY
-    assert Appointment.objects.count() == 0
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
-def test_a_booking_on_another_day_does_not_wait_for_a_busy_day(monkeypatch):
-    monkeypatch.setattr(services, "LOCK_TIMEOUT", "200ms")
-    slots = free_slots()
-    busy_day, other_day = slots[0], next(s for s in slots if s.start.date() != slots[0].start.date())
+@contextmanager
+def another_booking_holding_the_day_of(start):
+    """Another booking's transaction, in its own thread, holding the lock of `start`'s clinic day
+    until the block ends."""
     holding, release = threading.Event(), threading.Event()
 
     def hold_the_day():
         with transaction.atomic(), connection.cursor() as cursor:
-            namespace, day = services.day_lock_keys(start=busy_day.start, rules=BookingRules.load())[0]
+            namespace, day = services.day_lock_keys(start=start, rules=BookingRules.load())[0]
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, day])
             holding.set()
             release.wait(10)
@@ -208,10 +177,34 @@ def test_a_booking_on_another_day_does_not_wait_for_a_busy_day(monkeypatch):
     holder.start()
     holding.wait(10)
     try:
-        result = book(other_day)
+        yield
     finally:
         release.set()
         holder.join()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="lock_timeout is PostgreSQL's")
+def test_a_booking_that_waits_too_long_for_the_lock_is_busy_not_an_error(monkeypatch):
+    monkeypatch.setattr(services, "LOCK_TIMEOUT", "200ms")
+    slot = free_slots()[0]
+
+    with another_booking_holding_the_day_of(slot.start), pytest.raises(services.BookingBusy) as busy:
+        book(slot)
+
+    assert busy.value.message == services.MSG_BUSY
+    assert Appointment.objects.count() == 0  # its rows, written before the lock, rolled back
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+def test_a_booking_on_another_day_does_not_wait_for_a_busy_day(monkeypatch):
+    monkeypatch.setattr(services, "LOCK_TIMEOUT", "200ms")
+    slots = free_slots()
+    busy_day, other_day = slots[0], next(s for s in slots if s.start.date() != slots[0].start.date())
+
+    with another_booking_holding_the_day_of(busy_day.start):
+        result = book(other_day)
 
     assert result.appointment.start == other_day.start
 
