@@ -13,6 +13,7 @@ from clinic.models import AuditEvent
 from scheduling.models import TimeOff
 from tests.html import visible_text
 from tests.scheduling import admin_factories as f
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_the_trail_outlives_the_user():
 
 
 def test_deleting_time_off_is_audited(client):
-    client.force_login(f.scheduling_staff())
+    staff_login(client, f.scheduling_staff())
     off = TimeOff.objects.create(
         start_date=timezone.localdate(), end_date=timezone.localdate(), start_time=time(9)
     )
@@ -61,7 +62,7 @@ def test_deleting_time_off_is_audited(client):
 
 
 def test_superusers_read_the_trail_in_admin(client):
-    client.force_login(f.superuser())
+    staff_login(client, f.superuser())
     staff = f.scheduling_staff()
     request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.7")
     request.user = staff
@@ -75,7 +76,7 @@ def test_superusers_read_the_trail_in_admin(client):
 
 
 def test_nobody_can_edit_or_delete_the_trail_not_even_a_superuser(client):
-    client.force_login(f.superuser())
+    staff_login(client, f.superuser())
     request = RequestFactory().get("/")
     request.user = User.objects.get(username="boss")
     event = audit.record(request, AuditEvent.Action.VIEW, object_type="scheduling.appointment", object_id=1)
@@ -92,6 +93,6 @@ def test_nobody_can_edit_or_delete_the_trail_not_even_a_superuser(client):
 
 
 def test_staff_cannot_see_the_trail(client):
-    client.force_login(f.scheduling_staff())
+    staff_login(client, f.scheduling_staff())
 
     assert client.get(reverse("admin:clinic_auditevent_changelist")).status_code == 403

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from clinic import groups
 from tests.scheduling import admin_factories as f
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -75,20 +76,20 @@ def test_seed_is_idempotent_and_restores_a_widened_group():
 
 @pytest.mark.parametrize("url", SCHEDULING_PAGES)
 def test_scheduling_staff_reach_the_calendar(client, url):
-    client.force_login(f.scheduling_staff())
+    staff_login(client, f.scheduling_staff())
 
     assert client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize("url", OFF_LIMITS_FOR_SCHEDULING)
 def test_scheduling_staff_cannot_reach_users_articles_or_the_audit_trail(client, url):
-    client.force_login(f.scheduling_staff())
+    staff_login(client, f.scheduling_staff())
 
     assert client.get(url).status_code == 403
 
 
 def test_booking_rules_open_for_scheduling_staff(client):
-    client.force_login(f.scheduling_staff())
+    staff_login(client, f.scheduling_staff())
 
     response = client.get(reverse("admin:scheduling_bookingrules_changelist"), follow=True)
 
@@ -101,7 +102,7 @@ def test_an_editor_sees_no_appointments(client, url):
     seed()
     editor = User.objects.create_user("editor", "e@clinic.example", "a-long-test-password-1", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
+    staff_login(client, editor)
 
     assert client.get(url).status_code == 403
     assert client.get(reverse("admin:education_article_changelist")).status_code == 200
@@ -109,13 +110,13 @@ def test_an_editor_sees_no_appointments(client, url):
 
 @pytest.mark.parametrize("url", SCHEDULING_PAGES)
 def test_a_staff_user_outside_the_groups_sees_no_appointments(client, url):
-    client.force_login(f.plain_staff())
+    staff_login(client, f.plain_staff())
 
     assert client.get(url).status_code == 403
 
 
 def test_the_admin_index_shows_scheduling_staff_no_users_or_articles(client):
-    client.force_login(f.scheduling_staff())
+    staff_login(client, f.scheduling_staff())
 
     html = client.get(reverse("admin:index")).content.decode()
 

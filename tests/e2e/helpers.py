@@ -61,3 +61,16 @@ def scroll_overflow(page) -> int:
 
 def visible_text(page) -> str:
     return " ".join(page.locator("body").inner_text().split())
+
+
+def admin_sign_in(page, *, username: str, password: str, next_url: str = "/admin/") -> None:
+    """Sign in to admin through the real login form (django-axes checks it), as staff would,
+    and land on `next_url`. Every browser test that signs staff in goes through here."""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+
+    page.goto(f"{reverse('admin:login')}?next={quote(next_url)}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()

@@ -1,7 +1,6 @@
 """After booking: the patient's manage link (journey 7) and the staff's agenda in admin (journey 8)."""
 
 import re
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.booking import clinic_zone, clock, long_date, time_of
-from tests.e2e.helpers import assert_accessible, assert_no_console_errors, open_every_day
+from tests.e2e.helpers import admin_sign_in, assert_accessible, assert_no_console_errors, open_every_day
 
 pytestmark = pytest.mark.e2e
 
@@ -75,11 +74,7 @@ def test_staff_log_in_open_the_agenda_of_the_day_and_mark_the_call_completed(pag
     clinic_start = appointment.start.astimezone(clinic_zone())
     agenda_url = f"{reverse('admin:scheduling_appointment_agenda')}?date={clinic_start.date().isoformat()}"
 
-    # The real login form (django-axes checks it), as staff would use it.
-    page.goto(f"{reverse('admin:login')}?next={quote(agenda_url)}")
-    page.get_by_label("Username").fill("frontdesk")
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, username="frontdesk", password=password, next_url=agenda_url)
 
     expect(page).to_have_url(re.compile(re.escape(agenda_url) + "$"))
     expect(page.locator("main, #content").first).to_contain_text("Times are in the clinic's zone")

@@ -8,6 +8,7 @@ from education import seed
 from education.models import Article
 from tests.education.factories import make_article, make_contributor, make_staff
 from tests.html import visible_text
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ CHANGELIST = reverse("admin:education_article_changelist")
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(make_staff(superuser=True, username="admin"))
+    staff_login(client, make_staff(superuser=True, username="admin"))
     return client
 
 
@@ -149,7 +150,7 @@ def test_editors_may_write_articles_and_nothing_else(client):
         for action in ("add", "change", "view", "delete")
         for model in ("article", "topic", "reference", "contributor")
     }
-    client.force_login(editor)
+    staff_login(client, editor)
     assert client.get(CHANGELIST).status_code == 200
 
 

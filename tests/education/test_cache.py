@@ -8,6 +8,7 @@ from education.models import Article, Reference
 from education.services import article_unpublish
 from tests.education.factories import make_article, make_contributor, make_staff, make_topic
 from tests.html import visible_text
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,7 @@ def test_changing_an_articles_topics_updates_the_topic_pages(client):
 
 def test_logged_in_staff_are_never_served_or_stored_in_the_cache(client, django_assert_max_num_queries):
     article = make_article(body_markdown="Original text.")
-    client.force_login(make_staff(superuser=True))
+    staff_login(client, make_staff(superuser=True))
     client.get(article.get_absolute_url())
 
     # Change the row behind the ORM's back (no signal): only a fresh render can show it.

@@ -11,6 +11,7 @@ from education.forms import QUERY_TOO_LONG
 from education.views import ARTICLES_PER_PAGE
 from tests.education.factories import make_article, make_contributor, make_staff, make_topic
 from tests.html import parse, visible_text
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,7 @@ def test_drafts_and_scheduled_articles_do_not_exist_for_the_public(client, field
 
 def test_staff_can_preview_a_draft_and_the_preview_is_marked_and_not_indexed(client):
     article = make_article(published=False, title="Work in progress")
-    client.force_login(make_staff(superuser=True))
+    staff_login(client, make_staff(superuser=True))
 
     response = client.get(article.get_absolute_url())
 
@@ -69,7 +70,7 @@ def test_staff_can_preview_a_draft_and_the_preview_is_marked_and_not_indexed(cli
 def test_staff_preview_of_a_scheduled_article_says_when_it_goes_public(client):
     at = timezone.now() + datetime.timedelta(days=3)
     article = make_article(status="published", publish_at=at)
-    client.force_login(make_staff(superuser=True))
+    staff_login(client, make_staff(superuser=True))
 
     text = text_of(client.get(article.get_absolute_url()))
 
@@ -78,7 +79,7 @@ def test_staff_preview_of_a_scheduled_article_says_when_it_goes_public(client):
 
 def test_staff_without_article_permissions_cannot_preview(client):
     article = make_article(published=False)
-    client.force_login(make_staff())
+    staff_login(client, make_staff())
 
     assert client.get(article.get_absolute_url()).status_code == 404
 

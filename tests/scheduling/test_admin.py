@@ -19,6 +19,7 @@ from scheduling.models import Appointment, BookingRules, Notification, TimeOff, 
 from tests.html import visible_text
 from tests.scheduling import admin_factories as f
 from tests.scheduling.factories import free_slots, open_every_day
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def messages_of(response) -> list[str]:
 @pytest.fixture
 def staff(client):
     user = f.scheduling_staff()
-    client.force_login(user)
+    staff_login(client, user)
     return user
 
 
@@ -202,7 +203,7 @@ def test_time_and_status_are_not_editable_in_the_form(client, staff):
 
 
 def test_appointments_cannot_be_deleted_in_admin(client):
-    client.force_login(f.superuser())
+    staff_login(client, f.superuser())
     appointment = f.appointment(soon())
 
     response = client.get(reverse("admin:scheduling_appointment_delete", args=[appointment.pk]))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from scheduling.models import Appointment, TimeOff, WeeklyHours
 from tests.html import visible_text
 from tests.scheduling import admin_factories as f
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 AGENDA = reverse("admin:scheduling_appointment_agenda")
@@ -23,7 +24,7 @@ def day_text(html: str, day: str) -> str:
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(f.scheduling_staff())
+    staff_login(client, f.scheduling_staff())
     return client
 
 
@@ -136,7 +137,7 @@ def test_admin_index_links_to_the_agenda(staff_client):
 
 
 def test_plain_staff_cannot_see_the_agenda(client):
-    client.force_login(f.plain_staff())
+    staff_login(client, f.plain_staff())
 
     assert client.get(AGENDA).status_code == 403
 

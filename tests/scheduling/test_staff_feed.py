@@ -12,6 +12,7 @@ from icalendar import Calendar
 from clinic.models import StaffFeedToken
 from scheduling.models import Appointment
 from tests.scheduling import admin_factories as f
+from tests.staff import staff_login
 
 pytestmark = pytest.mark.django_db
 FEED_PAGE = reverse("admin:scheduling_appointment_feed_token")
@@ -34,7 +35,7 @@ def issue_feed(client) -> str:
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(f.scheduling_staff())
+    staff_login(client, f.scheduling_staff())
     return client
 
 
@@ -96,7 +97,7 @@ def test_a_new_address_replaces_the_old_one(staff_client):
 def test_superusers_revoke_anyones_feed_in_admin(staff_client):
     path = issue_feed(staff_client)
     boss = Client()
-    boss.force_login(f.superuser())
+    staff_login(boss, f.superuser())
 
     boss.post(
         reverse("admin:clinic_stafffeedtoken_changelist"),
@@ -120,7 +121,7 @@ def test_unknown_tokens_get_404(client, token):
 
 
 def test_plain_staff_cannot_create_a_feed(client):
-    client.force_login(f.plain_staff())
+    staff_login(client, f.plain_staff())
 
     assert client.post(FEED_PAGE, {"do": "create"}).status_code == 403
     assert not StaffFeedToken.objects.exists()
