@@ -1,4 +1,4 @@
-"""The audit trail's one writer: `record(request, action, ...)`.
+"""The audit trail's one writer: `record(request, action, ...)`, and the admin mixin that calls it.
 
 Records who, when, what (field NAMES, never values) and from which address. The address is
 read the way django-axes reads it (so AXES_PROXY_COUNT applies to both).
@@ -59,3 +59,20 @@ def record_many(request, action: str, objects, *, fields: Iterable[str] = (), de
         )
         for obj in objects
     )
+
+
+class AuditedAdminMixin:
+    """Record adds, changes and deletes (field names, never values) in the audit trail (any ModelAdmin)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        fields = form.changed_data if change else list(form.fields)
+        record(request, AuditEvent.Action.CHANGE if change else AuditEvent.Action.ADD, obj=obj, fields=fields)
+
+    def delete_model(self, request, obj):
+        record(request, AuditEvent.Action.DELETE, obj=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        record_many(request, AuditEvent.Action.DELETE, list(queryset))
+        super().delete_queryset(request, queryset)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from clinic import audit
+from clinic.audit import AuditedAdminMixin
 from clinic.models import AuditEvent
 from scheduling import admin_views, staff_feed
 from scheduling.forms import BookingForm
@@ -26,25 +27,6 @@ def clinic_time(instant) -> str:
     if instant is None:
         return "—"
     return f"{instant.astimezone(clinic_zone()):%a %d %b %Y, %H:%M %Z}"
-
-
-class AuditedAdminMixin:
-    """Record adds, changes and deletes (field names, never values) in the audit trail."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        fields = form.changed_data if change else list(form.fields)
-        audit.record(
-            request, AuditEvent.Action.CHANGE if change else AuditEvent.Action.ADD, obj=obj, fields=fields
-        )
-
-    def delete_model(self, request, obj):
-        audit.record(request, AuditEvent.Action.DELETE, obj=obj)
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        audit.record_many(request, AuditEvent.Action.DELETE, list(queryset))
-        super().delete_queryset(request, queryset)
 
 
 class UpcomingPastFilter(admin.SimpleListFilter):

@@ -1,7 +1,7 @@
 """Reads for booking: load the slot engine's inputs in a fixed number of queries and call it."""
 
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
@@ -17,12 +17,17 @@ SLOTS_CACHE_SECONDS = 30
 
 @dataclass(frozen=True)
 class Availability:
-    """The engine's inputs, as plain values."""
+    """The engine's inputs, as plain values: the one model of when the doctor is available.
+
+    `busy` holds the doctor's own busy times (subscribed calendars); like bookings, they keep
+    the buffer clear, but they do not count toward the daily cap.
+    """
 
     hours: dict[int, list[tuple[time, time]]]
     time_off: list[Interval]
     taken: list[Interval]
     rules: Rules
+    busy: list[Interval] = field(default_factory=list)
 
 
 def engine_rules(rules: BookingRules) -> Rules:
@@ -73,6 +78,7 @@ def clinic_slots(
         hours=availability.hours,
         time_off=availability.time_off,
         taken=availability.taken,
+        busy=availability.busy,
         rules=availability.rules,
         now=now,
         start_date=first_day,

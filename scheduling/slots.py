@@ -67,6 +67,7 @@ def free_slots(
     start_date: date,
     days: int,
     clinic_zone: ZoneInfo,
+    busy: Sequence[Interval] = (),
 ) -> list[Interval]:
     """The free slots on the clinic dates start_date .. start_date + days - 1, sorted, in UTC.
 
@@ -80,6 +81,8 @@ def free_slots(
     * overlaps a `time_off` interval (slot.start < off.end and slot.end > off.start);
     * conflicts with a `taken` interval: slot.start < taken.end + buffer and
       slot.end + buffer > taken.start;
+    * conflicts, in the same way, with a `busy` interval (the doctor's own calendar), which
+      keeps the buffer clear like a booking but does not count toward the daily cap;
     * falls on a clinic date with `rules.daily_cap` or more taken intervals starting on it.
 
     Inputs may be unsorted, overlapping and in any zone, but must be aware. An interval that
@@ -101,7 +104,7 @@ def free_slots(
 
     off = _Spans(_utc_pairs(time_off))
     taken_pairs = _utc_pairs(taken)
-    busy = _Spans(taken_pairs)
+    blocked = _Spans(taken_pairs + _utc_pairs(busy))
     taken_starts = sorted(start for start, _ in taken_pairs)
 
     slots: list[Interval] = []
@@ -129,7 +132,7 @@ def free_slots(
                     if (
                         start >= earliest_start
                         and not off.overlaps(start, end)
-                        and not busy.overlaps(start - rules.buffer, end + rules.buffer)
+                        and not blocked.overlaps(start - rules.buffer, end + rules.buffer)
                     ):
                         slots.append(Interval(start, end))
         day, day_begins = next_day, next_day_begins

@@ -40,6 +40,7 @@ def slots_for(
     hours=WEEKDAYS_9_TO_5,
     time_off=(),
     taken=(),
+    busy=(),
     rules=None,
     now=None,
     start_date=MONDAY,
@@ -50,6 +51,7 @@ def slots_for(
         hours=hours,
         time_off=list(time_off),
         taken=list(taken),
+        busy=list(busy),
         rules=rules or make_rules(),
         now=now or ny(MONDAY - timedelta(days=7), 8),
         start_date=start_date,
@@ -176,6 +178,20 @@ def test_the_daily_cap_counts_bookings_by_clinic_date_not_utc_date():
 
     assert times_on(slots, tuesday) == []
     assert len(times_on(slots, wednesday)) == 32 + 4
+
+
+def test_a_busy_time_of_the_doctor_keeps_its_buffer_clear_but_does_not_count_toward_the_cap():
+    tuesday = MONDAY + timedelta(days=1)
+    dentist = between(tuesday, (10, 0), (11, 0))
+
+    slots = slots_for(busy=[dentist], rules=make_rules(daily_cap=1))
+
+    tuesday_times = times_on(slots, tuesday)
+    # 09:45 ends at 09:55, its buffer reaching exactly 10:00; 11:00 starts inside the buffer after.
+    assert "09:45" in tuesday_times and "11:15" in tuesday_times
+    assert not [t for t in tuesday_times if "10:00" <= t <= "11:00"]
+    # A busy time is not a booking: the day still offers its other times under a cap of one.
+    assert len(tuesday_times) == 32 - 5
 
 
 def test_slots_right_before_and_after_a_taken_slot_keep_the_buffer():
