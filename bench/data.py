@@ -18,6 +18,8 @@ from scheduling.zones import STATE_ZONES
 
 FULL = {"articles": 60, "topics": 6, "appointments": 3000}
 SMALL = {"articles": 12, "topics": 6, "appointments": 300}
+# Two years of a busy practice: the pages must scale with the window they show, not the table.
+LARGE = {"articles": 60, "topics": 6, "appointments": 30000, "past_days": 730}
 
 # 62 days is the most /book/slots.json serves; the horizon must reach past it for the bench's
 # "62 days of slots" timing to compute 62 real days (the default rules stop at 30).
@@ -177,10 +179,10 @@ def _appointment(rng: random.Random, index: int, start: datetime, status: str) -
     )
 
 
-def _appointments(rng: random.Random, total: int, now: datetime) -> list[Appointment]:
+def _appointments(rng: random.Random, total: int, now: datetime, past_days: int) -> list[Appointment]:
     zone = clinic_zone()
     today = now.astimezone(zone).date()
-    past = [p for p in _positions(today - timedelta(days=PAST_DAYS), today, zone) if p < now]
+    past = [p for p in _positions(today - timedelta(days=past_days), today, zone) if p < now]
     # Upcoming ones start after the minimum notice, as online bookings would.
     upcoming = _positions(today + timedelta(days=2), today + timedelta(days=HORIZON_DAYS), zone)
     n_past = min(len(past), total * 2 // 3)
@@ -212,10 +214,17 @@ def _appointments(rng: random.Random, total: int, now: datetime) -> list[Appoint
 
 @transaction.atomic
 def build(
-    *, articles: int, topics: int, appointments: int, now: datetime | None = None, seed: int = 9
+    *,
+    articles: int,
+    topics: int,
+    appointments: int,
+    past_days: int = PAST_DAYS,
+    now: datetime | None = None,
+    seed: int = 9,
 ) -> Built:
     """Replace the content with `articles` published articles over `topics` topics, Mon-Fri
-    09:00-17:00 hours, and `appointments` appointments (2/3 past, 1/3 upcoming; all statuses)."""
+    09:00-17:00 hours, and `appointments` appointments (up to 2/3 past, over `past_days`; the
+    rest upcoming, half the grid at most confirmed and the others cancelled; all statuses)."""
     _check_database()
     now = now or timezone.now()
     rng = random.Random(seed)
@@ -277,7 +286,7 @@ def build(
         others = [other for other in created if other.pk != article.pk]
         article.related_articles.set(rng.sample(others, k=min(3, len(others))))
 
-    rows = _appointments(rng, appointments, now)
+    rows = _appointments(rng, appointments, now, past_days)
     Appointment.objects.bulk_create(rows, batch_size=500)
     return Built(
         articles=len(created),

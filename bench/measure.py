@@ -79,6 +79,34 @@ def query_counts(paths: dict) -> dict:
     return counts
 
 
+def wire_bytes(paths: dict) -> dict:
+    """path key -> (bytes of the body as sent to a browser that accepts gzip, bytes uncompressed)."""
+    client = Client()
+    sizes = {}
+    for key, path in paths.items():
+        sent = client.get(path, headers={"accept-encoding": "gzip, deflate, br"})
+        plain = client.get(path)
+        sizes[key] = (len(_body(sent)), len(_body(plain)))
+    return sizes
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def slots_json_ms(*, runs: int = 5) -> float:
+    """Median milliseconds of an uncached 62-day /book/slots.json, through the full stack."""
+    client = Client()
+    path = f"/book/slots.json?tz={ZONE}&start={clinic_today():%Y-%m-%d}&days={SLOT_DAYS}"
+    samples = []
+    for _ in range(runs):
+        cache.clear()
+        started = clock.perf_counter()
+        client.get(path)
+        samples.append((clock.perf_counter() - started) * 1000)
+    return median(samples)
+
+
 def cpu_ms(paths: dict, *, runs: int = 7) -> dict:
     """path key -> median CPU milliseconds of this process per warm request, through the full stack.
 

@@ -1,4 +1,4 @@
-"""What a bench run measured, the targets of issue 9, and bench/results.md.
+"""What a bench run measured, the targets (issue 15), and bench/results.md.
 
 Absolute numbers change from machine to machine; the ratio of each page's throughput to the
 baseline page's in the same run is what two runs can compare.
@@ -15,20 +15,30 @@ class Page:
     label: str
     min_ratio: float | None  # of the baseline's requests per second
     max_p99_ms: float | None = None
+    html: bool = True  # an HTML page: its compressed size on the wire has a target
 
 
 # Every row of the load table, in order. The baseline must stay first.
 PAGES = [
-    Page("baseline", "baseline (fixed page, same middleware)", None),
-    Page("home", "`/`", 0.5, 50),
-    Page("articles", "`/articles/`", 0.5, 50),
-    Page("article", "`/articles/<slug>/`", 0.5, 50),
-    Page("search", "`/articles/?q=naltrexone`", 0.25),
-    Page("book", "`/book/`", 0.35),
-    Page("slots", "`/book/slots.json` (14 days)", 0.35),
-    Page("times", "`/book/times/` (no target; for reference)", None),
+    Page("baseline", "baseline (fixed page, same middleware)", None, html=False),
+    Page("home", "`/`", 0.7, 50),
+    Page("articles", "`/articles/`", 0.7, 50),
+    Page("article", "`/articles/<slug>/`", 0.7, 50),
+    Page("search", "`/articles/?q=naltrexone`", 0.7, 50),
+    Page("book", "`/book/`", 0.7, 50),
+    Page("slots", "`/book/slots.json` (14 days)", 0.7, 50, html=False),
+    Page("times", "`/book/times/` (step 2)", 0.5, 50),
+    Page("details", "`/book/details/` GET (step 3)", 0.5, 50),
 ]
-BOOKINGS_PER_SECOND = 100
+# Booking POSTs: bookings a second over the baseline's requests a second in the same run.
+BOOKING_MIN_RATIO = 0.08
+BOOKING_MAX_P99_MS = 250
+# No public page's HTML is bigger than this on the wire (compressed, as browsers ask for it).
+MAX_WIRE_BYTES = 12 * 1024
+# A gunicorn worker's peak resident memory after the whole run.
+MAX_WORKER_RSS_MB = 150
+# Uncached 62-day slots.json with the large data set, at most this many times its time with the full one.
+MAX_SLOTS_SCALING = 2.0
 
 
 @dataclass
@@ -82,6 +92,9 @@ class Results:
     slot_timings: dict  # label -> list of seconds, or a str saying why it was not measured
     cpu_ms: dict = field(default_factory=dict)  # page key -> CPU ms per warm request, in-process
     baselines: dict = field(default_factory=dict)  # page key -> the baseline run just before it
+    wire_bytes: dict = field(default_factory=dict)  # page key -> (bytes sent compressed, uncompressed)
+    worker_rss_mb: list = field(default_factory=list)  # peak resident memory of each gunicorn worker
+    slots_json_ms: dict = field(default_factory=dict)  # data size -> median ms, uncached 62-day slots.json
     profiles: dict = field(default_factory=dict)  # page key -> text
     notes: list = field(default_factory=list)
 
@@ -127,20 +140,35 @@ def baseline_for(results: Results, key: str) -> Load | None:
 
 
 def query_verdicts(results: Results) -> dict:
-    """page key -> passed: the same number of queries with the small and the full data."""
+    """page key -> passed: the same number of queries with every data size measured."""
     verdicts = {}
     for key, sizes in results.queries.items():
-        small, full = sizes.get("small"), sizes.get("full")
-        verdicts[key] = small is not None and full is not None and small == full
+        # (cold, warm) at each size; the HTTP status beside them is not a query count.
+        counts = {tuple(pair[:2]) for pair in sizes.values() if pair is not None}
+        verdicts[key] = "small" in sizes and "full" in sizes and len(counts) == 1
     return verdicts
 
 
-def booking_verdict(bookings: Bookings | None) -> tuple[bool, str]:
+def booking_ratio(results: Results) -> float | None:
+    """Bookings a second over the baseline's requests a second (the median baseline run)."""
+    baseline = results.loads.get("baseline")
+    if results.bookings is None or baseline is None or not baseline.rps:
+        return None
+    return results.bookings.rate / baseline.rps
+
+
+def booking_verdict(results: Results) -> tuple[bool, str]:
+    bookings = results.bookings
     if bookings is None:
         return False, "not measured"
     reasons = []
-    if bookings.rate < BOOKINGS_PER_SECOND:
-        reasons.append(f"{bookings.rate:.0f}/s is under {BOOKINGS_PER_SECOND}/s")
+    ratio = booking_ratio(results)
+    if ratio is None:
+        reasons.append("no baseline to compare with")
+    elif ratio < BOOKING_MIN_RATIO:
+        reasons.append(f"ratio {ratio:.3f} is under {BOOKING_MIN_RATIO}")
+    if bookings.percentile(99) >= BOOKING_MAX_P99_MS:
+        reasons.append(f"p99 {bookings.percentile(99):.0f} ms is not under {BOOKING_MAX_P99_MS} ms")
     if bookings.errors or bookings.booked < bookings.attempted:
         reasons.append(f"{bookings.attempted - bookings.booked} of {bookings.attempted} not booked")
     if bookings.double_bookings is None:
@@ -206,16 +234,17 @@ def render(results: Results) -> str:
         "",
     ]
     b = results.bookings
-    booking_ok, booking_why = booking_verdict(b)
+    booking_ok, booking_why = booking_verdict(results)
     if b is None:
         lines.append("Not measured.")
     else:
         statuses = ", ".join(f"{count} × {status}" for status, count in sorted(b.statuses.items(), key=str))
         lines += [
-            "| attempted | booked | seconds | bookings/s | p50 ms | p99 ms | errors | responses | "
-            "new confirmed rows (SQL) | double bookings (SQL) |",
-            "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
-            f"| {b.attempted} | {b.booked} | {b.seconds:.2f} | {b.rate:.0f} | {_ms(b.percentile(50))} "
+            "| attempted | booked | seconds | bookings/s | ratio to baseline | p50 ms | p99 ms | errors | "
+            "responses | new confirmed rows (SQL) | double bookings (SQL) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+            f"| {b.attempted} | {b.booked} | {b.seconds:.2f} | {b.rate:.0f} "
+            f"| {_ratio(booking_ratio(results), 3)} | {_ms(b.percentile(50))} "
             f"| {_ms(b.percentile(99))} | {b.errors} | {statuses or '–'} | {_num(b.new_confirmed_rows)} "
             f"| {_num(b.double_bookings)} |",
         ]
@@ -231,24 +260,49 @@ def render(results: Results) -> str:
                 f"bookings). On {cpus} CPUs that alone caps bookings at about {cap:.0f}/s, before the "
                 "client's own CPU and the calendar lock.",
             ]
-    lines += ["", f"Target: ≥ {BOOKINGS_PER_SECOND} bookings/s, zero errors, zero double bookings: "
-              f"**{_verdict(booking_ok)}**" + (f" ({booking_why})" if booking_why else "")]  # fmt: skip
+    lines += ["", f"Target: {BOOKING_TARGET}: **{_verdict(booking_ok)}**"
+              + (f" ({booking_why})" if booking_why else "")]  # fmt: skip
+
+    lines += ["", "## Size on the wire (in-process, `Accept-Encoding: gzip`)", ""]
+    lines.append("| page | bytes sent | uncompressed | target | result |")
+    lines.append("|---|---:|---:|---|---|")
+    wire = wire_verdicts(results)
+    for page in PAGES:
+        if page.key not in results.wire_bytes:
+            continue
+        sent, raw = results.wire_bytes[page.key]
+        target = f"≤ {MAX_WIRE_BYTES // 1024} KB" if page.html else "–"
+        lines.append(f"| {page.label} | {sent:,} | {raw:,} | {target} | {_verdict(wire.get(page.key))} |")
+
+    lines += ["", "## Memory", ""]
+    memory_ok = memory_verdict(results)
+    if results.worker_rss_mb:
+        peaks = ", ".join(f"{mb:.0f}" for mb in results.worker_rss_mb)
+        lines.append(f"Peak resident memory per gunicorn worker after the run (MB): {peaks}. "
+                     f"Target < {MAX_WORKER_RSS_MB} MB: **{_verdict(memory_ok)}**")  # fmt: skip
+    else:
+        lines.append("Not measured (no gunicorn workers in this run).")
 
     lines += ["", "## Queries per page (in-process, cold cache / warm cache) and CPU per request", ""]
-    lines.append("| page | small data | full data | same at both sizes | CPU ms/request (full, warm) |")
-    lines.append("|---|---|---|---|---:|")
+    lines.append(
+        "| page | small data | full data | large data | same at every size | CPU ms/request (full, warm) |"
+    )
+    lines.append("|---|---|---|---|---|---:|")
     qv = query_verdicts(results)
-    labels = {page.key: page.label for page in PAGES} | {
-        "details": "`/book/details/` (the form, GET)",
-        "booking": "booking POST (after the run's bookings)",
-    }
+    labels = {page.key: page.label for page in PAGES} | {"booking": "booking POST (after the run's bookings)"}
     for key, sizes in results.queries.items():
         lines.append(
             f"| {labels.get(key, key)} | {_pair(sizes.get('small'))} | {_pair(sizes.get('full'))} "
+            f"| {_pair(sizes.get('large'))} "
             f"| {_verdict(qv[key])} | {_cpu(results.cpu_ms.get(key))} |"
         )
 
     lines += ["", "## Slot computation (in-process, 62 days)", ""]
+    scaling_ok, scaling_text = scaling_verdict(results)
+    for size, ms in results.slots_json_ms.items():
+        lines.append(f"- uncached `/book/slots.json`, 62 days, {size} data: median {ms:.1f} ms")
+    if results.slots_json_ms:
+        lines.append(f"- {scaling_text}: **{_verdict(scaling_ok)}**")
     for label, timing in results.slot_timings.items():
         if isinstance(timing, str):
             lines.append(f"- {label}: {timing}")
@@ -267,8 +321,13 @@ def render(results: Results) -> str:
                      + (f", p99 {_ms(results.loads[page.key].p99_ms)} ms (< {page.max_p99_ms:g})"
                         if page.max_p99_ms and page.key in results.loads else "")
                      + (f" — {why}" if why else ""))  # fmt: skip
-    lines.append(f"- {_verdict(booking_ok)}: booking POST ≥ {BOOKINGS_PER_SECOND}/s, zero errors, "
-                 "zero double bookings" + (f" — {booking_why}" if booking_why else ""))  # fmt: skip
+    lines.append(f"- {_verdict(booking_ok)}: booking POSTs {BOOKING_TARGET}"
+                 + (f" — {booking_why}" if booking_why else ""))  # fmt: skip
+    too_big = [labels.get(key, key) for key, ok in wire.items() if ok is False]
+    lines.append(f"- {_verdict(bool(wire) and not too_big)}: every HTML page ≤ {MAX_WIRE_BYTES // 1024} KB "
+                 "on the wire" + (f" — bigger: {', '.join(too_big)}" if too_big else ""))  # fmt: skip
+    lines.append(f"- {_verdict(memory_ok)}: peak memory per gunicorn worker < {MAX_WORKER_RSS_MB} MB")
+    lines.append(f"- {_verdict(scaling_ok)}: {scaling_text}")
     failing = [
         labels.get(key, key)
         for key, load in results.loads.items()
@@ -288,8 +347,38 @@ def render(results: Results) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _ratio(ratio: float | None) -> str:
-    return "–" if ratio is None else f"{ratio:.2f}"
+BOOKING_TARGET = (
+    f"≥ {BOOKING_MIN_RATIO} of the baseline's req/s, p99 < {BOOKING_MAX_P99_MS} ms, zero errors, "
+    "zero double bookings"
+)
+
+
+def wire_verdicts(results: Results) -> dict:
+    """page key -> passed (None: no target), for the pages whose size was measured."""
+    pages = {page.key: page for page in PAGES}
+    return {
+        key: (sent <= MAX_WIRE_BYTES) if key in pages and pages[key].html else None
+        for key, (sent, _) in results.wire_bytes.items()
+    }
+
+
+def memory_verdict(results: Results) -> bool | None:
+    if not results.worker_rss_mb:
+        return None
+    return max(results.worker_rss_mb) < MAX_WORKER_RSS_MB
+
+
+def scaling_verdict(results: Results) -> tuple[bool | None, str]:
+    """Uncached 62-day slots.json at the large size within MAX_SLOTS_SCALING of the full size."""
+    full, large = results.slots_json_ms.get("full"), results.slots_json_ms.get("large")
+    text = f"uncached 62-day slots.json with the large data within {MAX_SLOTS_SCALING:g}× the full data's"
+    if full is None or large is None:
+        return None, text + " (not measured)"
+    return large <= MAX_SLOTS_SCALING * full, text + f" ({large / full:.2f}×)"
+
+
+def _ratio(ratio: float | None, digits: int = 2) -> str:
+    return "–" if ratio is None else f"{ratio:.{digits}f}"
 
 
 def _cpu(value) -> str:

@@ -200,6 +200,20 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
+    def worker_peak_rss_mb(self) -> list[float]:
+        """Each worker's peak resident memory so far (Linux /proc: VmHWM), in MB."""
+        if self.process is None:
+            return []
+        peaks = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            except OSError:
+                continue  # the process ended meanwhile
+            if fields.get("PPid", "").strip() == str(self.process.pid) and "VmHWM" in fields:
+                peaks.append(int(fields["VmHWM"].split()[0]) / 1024)
+        return sorted(peaks)
+
     def log_tail(self, lines: int = 20) -> str:
         try:
             return "\n".join(self.log_path.read_text().splitlines()[-lines:])
@@ -455,7 +469,9 @@ def measure(
 
     queries = {}
     paths = {}
-    for size_name in ("small", "full"):
+    slots_json_ms = {}
+    # The full size last: the load runs on it.
+    for size_name in [name for name in ("small", "large", "full") if name in sizes]:
         progress(f"building the {size_name} data set, counting queries")
         built = data.build(**sizes[size_name])
         conditions[f"data ({size_name})"] = (
@@ -469,8 +485,11 @@ def measure(
         )
         for key, pair in inproc.query_counts(paths).items():
             queries.setdefault(key, {})[size_name] = pair
-    progress("CPU per request and slot computation, in-process")
+        if size_name != "small":
+            slots_json_ms[size_name] = inproc.slots_json_ms(runs=repeat)
+    progress("CPU per request, bytes on the wire and slot computation, in-process")
     cpu = inproc.cpu_ms(paths, runs=repeat)
+    wire = inproc.wire_bytes(paths)
     timings = inproc.slot_timings(runs=repeat)
 
     cache.clear()
@@ -513,6 +532,8 @@ def measure(
         slot_timings=timings,
         cpu_ms=cpu,
         baselines=baselines,
+        wire_bytes=wire,
+        slots_json_ms=slots_json_ms,
     )
     if profile and clock.monotonic() - STARTED > BUDGET_SECONDS - 30:
         results.notes.append("Profiles were skipped: the run was near its time budget.")
@@ -524,7 +545,7 @@ def measure(
         spare = [start for start in inproc.free_slot_starts(Client()) if start not in starts][-6:]
         if spare:
             booked.cpu_ms, text = inproc.booking_cost(spare)
-            if not booking_verdict(booked)[0]:
+            if not booking_verdict(results)[0]:
                 results.profiles["booking"] = text
     return results
 
@@ -579,10 +600,11 @@ def main() -> int:
         results = measure(
             load=wrk_load(server.base_url, script),
             session_factory=lambda index: HttpSession(server.base_url, index),
-            sizes={"small": data.SMALL, "full": data.FULL},
+            sizes={"small": data.SMALL, "full": data.FULL, "large": data.LARGE},
             bookings=BOOKINGS,
             conditions=conditions,
         )
+        results.worker_rss_mb = server.worker_peak_rss_mb()
         results.conditions["load average after"] = f"{os.getloadavg()[0]:.2f}"
         results.notes += [
             "Booking POSTs each carry their own X-Forwarded-For address (bench.settings trusts it, as "

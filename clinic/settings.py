@@ -61,6 +61,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for browsers that accept it (static files come precompressed from WhiteNoise).
+    # Django's GZipMiddleware pads each response with random bytes against BREACH, and CSRF tokens
+    # are masked anew on every page, so a secret in a page cannot be guessed by its compressed size.
+    "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

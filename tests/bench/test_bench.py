@@ -22,6 +22,7 @@ from scheduling.models import Appointment
 TINY = {
     "small": {"articles": 3, "topics": 3, "appointments": 30},
     "full": {"articles": 6, "topics": 3, "appointments": 60},
+    "large": {"articles": 6, "topics": 3, "appointments": 200, "past_days": 60},
 }
 
 
@@ -87,11 +88,12 @@ def test_a_tiny_bench_run_measures_every_page_books_for_real_and_reports_every_r
     assert results.bookings.booked == 3, results.bookings.statuses
     assert results.bookings.new_confirmed_rows == 3
     assert results.bookings.double_bookings == 0
-    assert set(results.queries["article"]) == {"small", "full"}
+    assert set(results.queries["article"]) == {"small", "full", "large"}
     assert {key: sizes["full"][2] for key, sizes in results.queries.items()} == dict.fromkeys(
         results.queries, 200
     )
     assert "6 articles over 3 topics, 60 appointments" in text
+    assert "6 articles over 3 topics, 200 appointments" in text
     for heading in (
         "## Load",
         "## Booking POSTs",
@@ -100,8 +102,16 @@ def test_a_tiny_bench_run_measures_every_page_books_for_real_and_reports_every_r
         "## Targets",
     ):
         assert heading in text
-    assert "booking POST ≥ 100/s" in text
+    assert "booking POSTs ≥ 0.08 of the baseline's req/s, p99 < 250 ms" in text
     assert "query count independent of data size" in text
+    assert set(results.queries["slots"]) == {"small", "full", "large"}
+    assert set(results.slots_json_ms) == {"full", "large"}
+    assert "uncached 62-day slots.json with the large data within 2×" in text
+    # Every page's size on the wire, compressed: the HTML pages much smaller than they render.
+    assert set(results.wire_bytes) >= {page.key for page in PAGES}
+    sent, raw = results.wire_bytes["times"]
+    assert 0 < sent < raw / 2
+    assert "## Size on the wire" in text
     assert set(results.cpu_ms) >= {page.key for page in PAGES}
     assert "not measured" not in text
 
