@@ -1,21 +1,20 @@
 """Whole-page cache for anonymous readers of the article pages.
 
-Every cached page is stored with the "pages version" it was rendered under. Any change to an article, topic,
-reference or contributor replaces the version (education/signals.py), so every server, sharing the
-cache (Redis in production), stops serving the old pages at once; they then expire on their own.
+Pages are versioned entries of `clinic.cache`: any change to an article, topic, reference or
+contributor replaces the version (education/signals.py), so every server, sharing the cache
+(Redis in production), stops serving the old pages at once; they then expire on their own.
 Logged-in users (staff, previews) are never served from the cache and never stored in it.
 Search result pages are kept for a minute at most, and only for short queries.
 """
 
 import hashlib
-import uuid
 from functools import wraps
 
-from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+
+from clinic import cache
 
 VERSION_KEY = "education:pages-version"
 PAGE_TIMEOUT = 10 * 60  # seconds; short enough that a stale page can never live long
@@ -25,25 +24,9 @@ SEARCH_PAGE_TIMEOUT = 60
 SEARCH_CACHE_MAX_LENGTH = 60
 
 
-def pages_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        # add(), not set(): when two servers race here, both end up with the same version.
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
-    return version
-
-
-def _new_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
 def invalidate_pages() -> None:
-    """Forget every cached article page: now, and again once the transaction commits, so that a
-    page another server rendered from the old rows in between does not survive."""
-    _new_version()
-    transaction.on_commit(_new_version)
+    """Forget every cached article page (now, and again once the transaction commits)."""
+    cache.new_version(VERSION_KEY)
 
 
 def _timeout() -> int:
@@ -84,20 +67,17 @@ def cache_public_page(view):
             f"?q={query}&page={request.GET.get('page', '')}"
         )
         key = f"education:page:{hashlib.sha256(location.encode()).hexdigest()}"
-        # One round trip to the cache: the current version and the page, which carries the
-        # version it was stored under; a page of an older version is a miss.
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or pages_version()
-        cached = found.get(key)
-        if cached is not None and cached[0] == version:
-            _, content, content_type = cached
+        version, cached = cache.lookup(VERSION_KEY, key)
+        if cached is not cache.MISS:
+            content, content_type = cached
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
+        # Only a plain success is kept: never an error, a redirect or a page that sets a cookie.
         if response.status_code == 200 and not response.cookies:
             if hasattr(response, "render"):
                 response.render()
             timeout = min(_timeout(), SEARCH_PAGE_TIMEOUT) if query else _timeout()
-            cache.set(key, (version, response.content, response["Content-Type"]), timeout=timeout)
+            cache.store(key, version, (response.content, response["Content-Type"]), timeout)
         return response
 
     return wrapper

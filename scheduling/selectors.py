@@ -1,16 +1,19 @@
 """Reads for booking: load the slot engine's inputs in a fixed number of queries and call it."""
 
+import time as clock
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.core.cache import cache
 from django.utils import timezone
 
+from clinic import cache
 from scheduling.models import Appointment, BookingRules, TimeOff, WeeklyHours, clinic_zone
 from scheduling.slots import Interval, Rules, free_slots
 
-# Slot lists are cached briefly per clinic date range; any booking change bumps this version.
+# Slot lists (and pages built from them) are cached briefly; any change to the calendar
+# replaces this version, on every app server at once.
 SLOTS_CACHE_VERSION_KEY = "scheduling:slots-version"
 SLOTS_CACHE_SECONDS = 30
 
@@ -87,30 +90,40 @@ def clinic_slots(
     )
 
 
-def slots_version() -> int:
-    """Changes whenever the calendar does; part of every cached slot list's key."""
-    return cache.get_or_set(SLOTS_CACHE_VERSION_KEY, 1)
-
-
 def _cached_clinic_slots(*, first_day: date, days: int, now: datetime) -> tuple[list[Interval], timedelta]:
-    # Cached briefly for speed; a booking bumps the version, so nobody is offered a taken time
+    # Cached briefly for speed; a booking replaces the version, so nobody is offered a taken time
     # for long. Minimum notice moves with the clock, so it is kept beside the list and re-applied.
-    key = f"scheduling:slots:{slots_version()}:{first_day.isoformat()}:{days}"
-    cached = cache.get(key)
-    if cached is None:
+    def build():
         availability = load_availability(first_day=first_day, last_day=first_day + timedelta(days=days - 1))
         slots = clinic_slots(first_day=first_day, days=days, now=now, availability=availability)
-        cached = (slots, availability.rules.minimum_notice)
-        cache.set(key, cached, SLOTS_CACHE_SECONDS)
-    return cached
+        return slots, availability.rules.minimum_notice
+
+    return cache.get_or_build(
+        version_key=SLOTS_CACHE_VERSION_KEY,
+        key=f"scheduling:slots:{first_day.isoformat()}:{days}",
+        build=build,
+        timeout=SLOTS_CACHE_SECONDS,
+    )
+
+
+def cached_for_everyone(name: str, build: Callable[[], object]):
+    """Something built from the free slots that is the same for every visitor (a slots.json body,
+    a rendered times page), kept for the current slot window and dropped with the slot lists.
+
+    The window (SLOTS_CACHE_SECONDS of the clock) is part of the key because minimum notice moves
+    with the clock: a page built a minute ago may offer a time that is too close now."""
+    window = int(clock.time()) // SLOTS_CACHE_SECONDS
+    return cache.get_or_build(
+        version_key=SLOTS_CACHE_VERSION_KEY,
+        key=f"scheduling:{name}:{window}",
+        build=build,
+        timeout=SLOTS_CACHE_SECONDS,
+    )
 
 
 def invalidate_slots_cache() -> None:
-    """Call after any change to appointments, hours, time off or rules."""
-    try:
-        cache.incr(SLOTS_CACHE_VERSION_KEY)
-    except ValueError:
-        cache.set(SLOTS_CACHE_VERSION_KEY, 2)
+    """Call after any change to appointments, hours, time off, rules or busy times."""
+    cache.new_version(SLOTS_CACHE_VERSION_KEY)
 
 
 def patient_slots(*, tz: str, start: date, days: int, now: datetime | None = None) -> list[Interval]:
@@ -124,6 +137,14 @@ def patient_slots(*, tz: str, start: date, days: int, now: datetime | None = Non
     last_day = range_end.astimezone(clinic).date()
     slots, notice = _cached_clinic_slots(first_day=first_day, days=(last_day - first_day).days + 1, now=now)
     return [s for s in slots if range_start <= s.start < range_end and s.start >= now + notice]
+
+
+def is_offered(start: datetime, *, now: datetime | None = None) -> bool:
+    """Whether patients are offered a slot starting at `start` now, from the cached day's slots
+    (cheap, for showing the form; the booking service re-checks from the database)."""
+    now = now or timezone.now()
+    slots, notice = _cached_clinic_slots(first_day=clinic_date(start), days=1, now=now)
+    return start >= now + notice and any(slot.start == start for slot in slots)
 
 
 def slots_on_clinic_day(

@@ -1,6 +1,5 @@
 """Any change to the calendar makes the cached slot lists stale."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -13,5 +12,5 @@ from scheduling.selectors import invalidate_slots_cache
 @receiver([post_save, post_delete], sender=TimeOff)
 @receiver([post_save, post_delete], sender=BookingRules)
 def calendar_changed(sender, **kwargs):
-    # After commit: before it, another request could cache the old state again.
-    transaction.on_commit(invalidate_slots_cache)
+    # Now and again after commit (before it, another request could cache the old state again).
+    invalidate_slots_cache()

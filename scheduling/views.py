@@ -6,14 +6,12 @@ a service books, the view redirects.
 
 import json
 import logging
-import time as clock
 import zoneinfo
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -104,10 +102,30 @@ def times(request):
         state = request.GET["state"]
         return redirect(_times_url(state=state, tz=STATE_ZONES[state][0]))
     state, tz = form.cleaned_data["state"], form.cleaned_data["tz"]
+    unavailable = request.GET.get("unavailable") == "1"
+    requested = form.cleaned_data["start"]
+    if requested is not None:
+        # No horizon is longer than a year: other dates give the same page as its ends, and must
+        # not each make a cache entry of their own.
+        today = _today_in(tz, timezone.now())
+        requested = min(max(requested, today), today + timedelta(days=MAX_HORIZON_DAYS + 1))
+    # The page is the same for everyone who asks for it (no form token, no CSRF: its forms are GETs),
+    # so it is rendered once per slot window and calendar version.
+    content = selectors.cached_for_everyone(
+        f"times:{state}:{tz}:{requested}:{unavailable}",
+        lambda: _render_times(request, state=state, tz=tz, requested=requested, unavailable=unavailable),
+    )
+    return HttpResponse(content)
+
+
+MAX_HORIZON_DAYS = 365
+
+
+def _render_times(request, *, state: str, tz: str, requested: date | None, unavailable: bool) -> bytes:
     now = timezone.now()
     today = _today_in(tz, now)
     last_day = today + timedelta(days=BookingRules.load().horizon_days + 1)
-    start = min(max(form.cleaned_data["start"] or today, today), last_day)
+    start = min(max(requested or today, today), last_day)
     next_start = start + timedelta(days=DAYS_PER_PAGE)
     slots = selectors.patient_slots(tz=tz, start=start, days=DAYS_PER_PAGE, now=now)
     context = {
@@ -126,11 +144,11 @@ def times(request):
         "next_url": _times_url(state=state, tz=tz, start=next_start.isoformat())
         if next_start <= last_day
         else None,
-        "unavailable": request.GET.get("unavailable") == "1",
+        "unavailable": unavailable,
         "unavailable_message": services.MSG_UNAVAILABLE,
         **slot_picker_context(slots=slots, tz=tz, state=state),
     }
-    return render(request, "scheduling/times.html", context)
+    return render(request, "scheduling/times.html", context).content
 
 
 def _details_context(*, form: BookingForm, state: str, tz: str, start: datetime | None, nearby=None) -> dict:
@@ -146,11 +164,6 @@ def _details_context(*, form: BookingForm, state: str, tz: str, start: datetime 
     }
 
 
-def _slot_is_offered(start: datetime, now: datetime) -> bool:
-    day = selectors.clinic_date(start)
-    return any(slot.start == start for slot in selectors.slots_on_clinic_day(day=day, now=now))
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def details(request):
@@ -164,7 +177,7 @@ def details(request):
     if tz not in STATE_ZONES[state]:
         tz = STATE_ZONES[state][0]
     start = parse_instant(request.GET.get("start", ""))
-    if start is None or not _slot_is_offered(start, timezone.now()):
+    if start is None or not selectors.is_offered(start):
         return redirect(_times_url(state=state, tz=tz, unavailable="1"))
     form = BookingForm(
         initial={"state": state, "time_zone": tz, "start": start.isoformat(), "form_token": new_form_token()},
@@ -232,18 +245,11 @@ def slots_json(request):
         first_error = next(iter(form.errors.values()))[0]
         return JsonResponse({"error": first_error}, status=400)
     tz, start, days = form.cleaned_data["tz"], form.cleaned_data["start"], form.cleaned_data["days"]
-    # The body is cached within the slot lists' own time window, with the calendar version it
-    # was built from; one round trip to the cache reads both, and an older version is a miss.
-    window = int(clock.time()) // selectors.SLOTS_CACHE_SECONDS
-    key = f"scheduling:slots-json:{window}:{tz}:{start.isoformat()}:{days}"
-    found = cache.get_many([selectors.SLOTS_CACHE_VERSION_KEY, key])
-    version = found.get(selectors.SLOTS_CACHE_VERSION_KEY) or selectors.slots_version()
-    cached = found.get(key)
-    body = cached[1] if cached is not None and cached[0] == version else None
-    if body is None:
+
+    def build() -> str:
         zone = zoneinfo.ZoneInfo(tz)
         slots = selectors.patient_slots(tz=tz, start=start, days=days)
-        body = json.dumps(
+        return json.dumps(
             {
                 "time_zone": tz,
                 "slots": [
@@ -252,5 +258,6 @@ def slots_json(request):
                 ],
             }
         )
-        cache.set(key, (version, body), selectors.SLOTS_CACHE_SECONDS)
+
+    body = selectors.cached_for_everyone(f"slots-json:{tz}:{start.isoformat()}:{days}", build)
     return HttpResponse(body, content_type="application/json")

@@ -1,4 +1,4 @@
-"""The Redis cache backend production uses (clinic.cache), against the real Redis server."""
+"""clinic.cache: the Redis backend production uses (against the real Redis server), and versioned entries."""
 
 import pytest
 
@@ -33,3 +33,38 @@ def test_a_deleted_or_expired_value_is_gone(redis_cache):
 
     assert redis_cache.get("gone") is None
     assert redis_cache.get("never", "default") == "default"
+
+
+@pytest.mark.django_db
+def test_a_versioned_entry_is_built_once_and_dropped_by_a_new_version():
+    from clinic import cache as versioned
+
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"slots": len(builds)}
+
+    first = versioned.get_or_build(version_key="t:version", key="t:entry", build=build, timeout=60)
+    again = versioned.get_or_build(version_key="t:version", key="t:entry", build=build, timeout=60)
+    versioned.new_version("t:version")
+    rebuilt = versioned.get_or_build(version_key="t:version", key="t:entry", build=build, timeout=60)
+
+    assert first == again == {"slots": 1}
+    assert rebuilt == {"slots": 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_version_is_made_again_at_commit_so_an_entry_built_meanwhile_from_old_rows_is_dropped():
+    from django.db import transaction
+
+    from clinic import cache as versioned
+
+    with transaction.atomic():
+        versioned.new_version("t:version")
+        # Another server, reading the rows from before this commit, stores what it built.
+        version, _ = versioned.lookup("t:version", "t:entry")
+        versioned.store("t:entry", version, "built from old rows", 60)
+        assert versioned.lookup("t:version", "t:entry")[1] == "built from old rows"
+
+    assert versioned.lookup("t:version", "t:entry")[1] is versioned.MISS

@@ -1,0 +1,129 @@
+"""Steps 2 and 3 of booking at cache speed: the times page is rendered once for everyone, the form's
+check that a time is offered reads the cached day, and any change to the calendar shows at once."""
+
+from datetime import UTC, datetime, time, timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.urls import reverse
+
+from scheduling.models import TimeOff
+from tests.scheduling.factories import free_slots, make_appointment, open_every_day
+
+pytestmark = pytest.mark.django_db
+
+NEW_YORK = "America/New_York"
+
+
+def times_url(**params) -> str:
+    return reverse("scheduling:times") + "?" + urlencode({"state": "NY", "tz": NEW_YORK, **params})
+
+
+def details_url(start: datetime) -> str:
+    return (
+        reverse("scheduling:details")
+        + "?"
+        + urlencode({"state": "NY", "tz": NEW_YORK, "start": start.isoformat()})
+    )
+
+
+def fill_calendar(count: int) -> None:
+    """`count` confirmed appointments over the coming weeks, on the hour (free times remain between)."""
+    first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    for n in range(count):
+        make_appointment(first + timedelta(hours=n))
+
+
+@pytest.mark.parametrize("appointments", [0, 40])
+def test_a_second_look_at_the_times_page_runs_no_query_whatever_the_calendar_holds(
+    client, appointments, django_assert_max_num_queries
+):
+    """The times page was rendered per request (about 160 time labels); a repeat must come from the cache."""
+    open_every_day()
+    fill_calendar(appointments)
+    first = client.get(times_url())
+
+    with django_assert_max_num_queries(0):
+        again = client.get(times_url())
+
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert b'type="radio" name="start"' in again.content
+
+
+def test_a_time_just_booked_leaves_the_cached_times_page_at_once(client, django_capture_on_commit_callbacks):
+    open_every_day()
+    slot = free_slots()[0]
+    assert slot.start.isoformat().encode() in client.get(times_url()).content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_appointment(slot.start)
+
+    assert slot.start.isoformat().encode() not in client.get(times_url()).content
+
+
+def test_time_off_added_by_staff_empties_the_cached_times_page_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    open_every_day()
+    assert b'type="radio" name="start"' in client.get(times_url()).content
+
+    with django_capture_on_commit_callbacks(execute=True):
+        today = datetime.now(UTC).date()
+        TimeOff.objects.create(start_date=today - timedelta(days=1), end_date=today + timedelta(days=20))
+
+    page = client.get(times_url()).content.decode()
+    assert 'type="radio" name="start"' not in page
+    assert "There are no free times in these days" in page
+
+
+def test_far_off_start_dates_share_one_cached_page(client):
+    """A hand-made date years ahead shows the last bookable week, like a date just past the horizon."""
+    open_every_day()
+    far = client.get(times_url(start="2031-01-01"))
+    near = client.get(times_url(start=(datetime.now(UTC).date() + timedelta(days=400)).isoformat()))
+
+    assert far.status_code == near.status_code == 200
+    assert far.content == near.content
+
+
+@pytest.mark.parametrize("appointments", [0, 40])
+def test_the_booking_form_checks_its_time_against_the_cached_day(
+    client, appointments, django_assert_max_num_queries
+):
+    """Showing the form checked the time with four fresh queries; once the day is cached, none."""
+    open_every_day()
+    fill_calendar(appointments)
+    slot = free_slots()[0]
+    client.get(details_url(slot.start))
+
+    with django_assert_max_num_queries(0):
+        response = client.get(details_url(slot.start))
+
+    assert response.status_code == 200
+    assert 'name="full_name"' in response.content.decode()
+
+
+def test_the_booking_form_for_a_time_booked_meanwhile_sends_back_to_the_times(
+    client, django_capture_on_commit_callbacks
+):
+    open_every_day()
+    slot = free_slots()[0]
+    assert client.get(details_url(slot.start)).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_appointment(slot.start)
+
+    response = client.get(details_url(slot.start))
+    assert response.status_code == 302
+    assert "unavailable=1" in response["Location"]
+
+
+def test_the_booking_form_refuses_a_time_inside_the_minimum_notice(client):
+    open_every_day(time(0), time(23, 50))
+    soon = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=1)
+
+    response = client.get(details_url(soon))
+
+    assert response.status_code == 302
+    assert "unavailable=1" in response["Location"]
