@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
-from scheduling.models import Appointment, BookingRules, TimeOff, WeeklyHours, clinic_zone
+from scheduling.models import Appointment, BookingRules, BusyInterval, TimeOff, WeeklyHours, clinic_zone
 from scheduling.slots import Interval, Rules, free_slots
 
 # Slot lists are cached briefly per clinic date range; any booking change bumps this version.
@@ -44,7 +44,8 @@ def engine_rules(rules: BookingRules) -> Rules:
 def load_availability(
     *, first_day: date, last_day: date, rules: BookingRules | None = None, exclude_pk: int | None = None
 ) -> Availability:
-    """Hours, time off and taken times around clinic dates first_day..last_day: four queries at most."""
+    """Hours, time off, taken and busy times around clinic dates first_day..last_day: five queries
+    at most, however many appointments or busy times there are."""
     zone = clinic_zone()
     rules = rules or BookingRules.load()
     # A day's cap and buffers look a little past its edges.
@@ -65,7 +66,14 @@ def load_availability(
     if exclude_pk is not None:
         taken_rows = taken_rows.exclude(pk=exclude_pk)
     taken = [Interval(start, end) for start, end in taken_rows.values_list("start", "end")]
-    return Availability(hours=hours, time_off=time_off, taken=taken, rules=engine_rules(rules))
+    # The doctor's own calendars (synced by `sync_busy_calendars`); a paused one blocks nothing.
+    busy = [
+        Interval(start, end)
+        for start, end in BusyInterval.objects.filter(
+            calendar__paused=False, start__lt=window_end, end__gt=window_start
+        ).values_list("start", "end")
+    ]
+    return Availability(hours=hours, time_off=time_off, taken=taken, busy=busy, rules=engine_rules(rules))
 
 
 def clinic_slots(
