@@ -10,16 +10,23 @@ DST. Google's X-WR-TIMEZONE is applied too. The rules kept here:
   cancelled (STATUS:CANCELLED) blocks nothing.
 * An all-day event (DATE values) blocks whole clinic days, midnight to midnight clinic time.
 * A floating time (no zone) is read in the clinic's zone.
+* A zone with a known name (IANA, or Windows as Outlook writes it) is read with the maintained
+  IANA rules, not the file's VTIMEZONE (Outlook's are often stale), and a wall time the clocks
+  skip or repeat is read as RFC 5545 says: the offset before the change, the first occurrence.
+* A clock change never shortens a busy time: an occurrence keeps its wall-clock span, and at
+  least its own length (01:30-03:30 on spring-forward night blocks two real hours).
 * An event that takes no time blocks nothing.
 
 Nothing but the times is kept: no titles, places or attendees.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import recurring_ical_events
+from icalendar.timezone import tzid_from_dt
+from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from scheduling.slots import Interval
 
@@ -64,13 +71,37 @@ def _blocks(event: icalendar.Event) -> bool:
 
 
 def _span(event: icalendar.Event, clinic_zone: ZoneInfo) -> tuple[datetime, datetime]:
-    return _instant(event.start, clinic_zone), _instant(event.end, clinic_zone)
+    start, end = event.start, event.end
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        # All-day: from the clinic day's midnight (the end date is exclusive, as in iCalendar).
+        return _midnight(start, clinic_zone), _midnight(end, clinic_zone)
+    start_zone, end_zone = _zone(start, clinic_zone), _zone(end, clinic_zone)
+    start_at, end_at = _instant(start, start_zone), _instant(end, end_zone)
+    if start_zone is end_zone:
+        length = end.replace(tzinfo=None) - start.replace(tzinfo=None)
+        end_at = max(end_at, start_at + length)
+    return start_at, end_at
 
 
-def _instant(value: date | datetime, clinic_zone: ZoneInfo) -> datetime:
-    if not isinstance(value, datetime):
-        # An all-day date: the clinic day's midnight (an end date is exclusive, as in iCalendar).
-        return datetime.combine(value, time.min, tzinfo=clinic_zone).astimezone(UTC)
+def _zone(value: datetime, clinic_zone: ZoneInfo) -> tzinfo:
+    """The zone to read a wall time in: the clinic's for a floating time, the IANA zone when the
+    time's zone has a known name, else the file's own VTIMEZONE."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=clinic_zone)  # floating: clinic time
-    return value.astimezone(UTC)
+        return clinic_zone
+    name = tzid_from_dt(value)
+    if name:
+        try:
+            return ZoneInfo(WINDOWS_TO_OLSON.get(name, name))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return value.tzinfo
+
+
+def _instant(value: datetime, zone: tzinfo) -> datetime:
+    # fold=0: a skipped wall time takes the offset before the change, a repeated one comes first.
+    return value.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def _midnight(day: date, clinic_zone: ZoneInfo) -> datetime:
+    day = day.date() if isinstance(day, datetime) else day
+    return datetime.combine(day, time.min, tzinfo=clinic_zone).astimezone(UTC)
