@@ -23,7 +23,7 @@ ADDRESS_HELP = (
     "The calendar's private ICS address: Google's “Secret address in iCal format”, Outlook's "
     "published ICS link, Apple's public calendar link, or any https:// or webcal:// address."
 )
-MSG_ADDRESS_REQUIRED = "Paste the calendar's secret address."
+MSG_ADDRESS_REQUIRED = "Paste the secret address of the calendar."
 
 
 def masked_address(url: str) -> str:
