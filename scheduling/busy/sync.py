@@ -35,6 +35,7 @@ MARGIN = timedelta(days=14)
 
 MSG_ALREADY_SYNCING = "already being synced by another server"
 MSG_PAUSED = "paused, so not fetched"
+MSG_REMOVED = "removed, so not fetched"
 ALERT_SUBJECT = "A busy calendar has not synced for a while"
 
 
@@ -76,7 +77,10 @@ def busy_calendar_sync(
     with _sync_lock(calendar.pk) as locked:
         if not locked:
             return SyncResult(calendar=calendar, ok=False, message=MSG_ALREADY_SYNCING)
-        calendar.refresh_from_db()
+        try:
+            calendar.refresh_from_db()  # staff may have paused or removed it meanwhile
+        except BusyCalendar.DoesNotExist:
+            return SyncResult(calendar=calendar, ok=True, message=MSG_REMOVED)
         if calendar.paused:
             return SyncResult(calendar=calendar, ok=True, message=MSG_PAUSED)
         rules = BookingRules.load()
@@ -98,9 +102,7 @@ def busy_calendar_sync(
             intervals = busy_intervals(
                 fetched.body, start=window_start, end=window_end, clinic_zone=clinic_zone()
             )
-        except fetching.FetchError as error:
-            return _record_failure(calendar, message=error.message, now=now)
-        except UnreadableCalendar as error:
+        except (fetching.FetchError, UnreadableCalendar) as error:
             return _record_failure(calendar, message=error.message, now=now)
         return _store(
             calendar,

@@ -209,6 +209,15 @@ def test_a_paused_calendar_is_not_fetched(calendars, google):
     assert str(result) == "Hospital: paused, so not fetched"
 
 
+def test_a_calendar_removed_while_the_job_ran_is_skipped(calendars, google):
+    BusyCalendar.objects.filter(pk=google.pk).delete()
+
+    result = busy_calendar_sync(calendar=google, now=NOW)
+
+    assert calendars.requests == []
+    assert str(result) == "Hospital: removed, so not fetched"
+
+
 def test_the_command_syncs_every_calendar_that_is_not_paused(calendars, capsys):
     calendars.files["/a.ics"] = fixture("google.ics")
     calendars.files["/b.ics"] = fixture("apple.ics")
