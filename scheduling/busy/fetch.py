@@ -15,6 +15,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -175,16 +176,31 @@ def _get(url: str, *, headers: dict, deadline: float, max_bytes: int, allow_priv
 
 def _safe_address(host: str, port: int, *, allow_private: bool, deadline: float) -> str:
     """An IP address of `host` to connect to; FetchError if any of them is not public."""
-    try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise FetchError(MSG_NOT_FOUND) from None
-    if time.monotonic() > deadline:
-        raise TimeoutError
-    addresses = [info[4][0] for info in found]
+    addresses = [info[4][0] for info in _lookup(host, port, deadline=deadline)]
     if not allow_private and not all(_is_public(address) for address in addresses):
         raise FetchError(MSG_PRIVATE)
     return addresses[0]
+
+
+def _lookup(host: str, port: int, *, deadline: float) -> list:
+    """getaddrinfo within the deadline: it takes no timeout of its own, so it runs in a thread
+    that is left behind (it ends by itself) when the name server is slower than the deadline."""
+    answer: dict = {}
+
+    def lookup():
+        try:
+            answer["found"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            answer["found"] = None
+
+    thread = threading.Thread(target=lookup, daemon=True)
+    thread.start()
+    thread.join(_remaining(deadline))
+    if "found" not in answer:
+        raise TimeoutError
+    if not answer["found"]:
+        raise FetchError(MSG_NOT_FOUND)
+    return answer["found"]
 
 
 def _is_public(address: str) -> bool:

@@ -1,5 +1,6 @@
 """Fetching a calendar address, against a real HTTP server on 127.0.0.1."""
 
+import socket
 import time
 
 import pytest
@@ -150,3 +151,30 @@ def test_a_webcal_address_to_a_plain_http_server_fails_as_a_secure_connection(ca
         fetch(calendars.url("/google.ics", scheme="webcal"), timeout=2)
 
     assert "secure connection" in error.value.message or "cut off" in error.value.message
+
+
+def test_a_name_that_does_not_resolve_is_reported_in_plain_words(monkeypatch):
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", no_such_name)
+
+    with pytest.raises(FetchError) as error:
+        fetch("https://no-such-host.invalid/calendar.ics", timeout=5)
+
+    assert error.value.message == "the server name could not be found"
+
+
+def test_a_slow_name_lookup_counts_toward_the_timeout(monkeypatch):
+    def slow_getaddrinfo(*args, **kwargs):
+        time.sleep(2)
+        return []
+
+    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", slow_getaddrinfo)
+
+    began = time.monotonic()
+    with pytest.raises(FetchError) as error:
+        fetch("https://calendar.example/x.ics", timeout=0.3)
+
+    assert time.monotonic() - began < 1.5
+    assert error.value.message == "the address took longer than 0.3 s to answer"
