@@ -252,3 +252,16 @@ BOOKING_POSTS_PER_10_MINUTES = env.int("BOOKING_POSTS_PER_10_MINUTES", default=1
 THROTTLE_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_BEHIND_PROXY", default=False)
 # A booking form must be open at least this long before it is sent (bots post at once).
 BOOKING_FORM_MIN_SECONDS = env.float("BOOKING_FORM_MIN_SECONDS", default=2)
+
+# --- Busy calendars (the doctor's subscribed ICS feeds; manage.py sync_busy_calendars) --------
+
+# A fetch gives up after this many seconds in all (connecting, waiting, reading).
+BUSY_CALENDAR_TIMEOUT_SECONDS = env.float("BUSY_CALENDAR_TIMEOUT_SECONDS", default=10)
+# A calendar file larger than this is refused.
+BUSY_CALENDAR_MAX_BYTES = env.int("BUSY_CALENDAR_MAX_BYTES", default=5 * 1024 * 1024)
+BUSY_CALENDAR_MAX_REDIRECTS = env.int("BUSY_CALENDAR_MAX_REDIRECTS", default=3)
+# Addresses that resolve to loopback, private or link-local networks are refused (a calendar
+# address must not reach the servers' own network); local development and tests allow them.
+BUSY_CALENDAR_ALLOW_PRIVATE_ADDRESSES = env.bool("BUSY_CALENDAR_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+# Staff get one email when a calendar has not synced for this long.
+BUSY_CALENDAR_ALERT_AFTER_HOURS = env.int("BUSY_CALENDAR_ALERT_AFTER_HOURS", default=24)

@@ -17,6 +17,7 @@ from clinic import audit
 from clinic.audit import AuditedAdminMixin
 from clinic.models import AuditEvent
 from scheduling import admin_views, staff_feed
+from scheduling.busy import admin as busy_admin  # noqa: F401
 from scheduling.forms import BookingForm
 from scheduling.models import Appointment, BookingRules, Notification, TimeOff, WeeklyHours, clinic_zone
 from scheduling.zones import zone_label

@@ -330,3 +330,56 @@ class Throttle(models.Model):
 
     def __str__(self):
         return f"Throttle {self.key[:8]}"
+
+
+class BusyCalendar(models.Model):
+    """One of the doctor's own calendars, subscribed by its private ICS address.
+
+    `manage.py sync_busy_calendars` reads it into `BusyInterval` rows, and those block booking
+    times. The address is a secret (anyone who has it reads the calendar): admin shows it masked,
+    and it never goes into logs, errors, emails or `__str__`. A calendar that cannot be read keeps
+    its last good busy times (fail closed); a paused one blocks nothing and is not fetched.
+    """
+
+    name = models.CharField(max_length=100, help_text='For staff, e.g. "Hospital calendar".')
+    url = models.CharField("secret address", max_length=2000)
+    paused = models.BooleanField(
+        default=False, help_text="A paused calendar is not fetched and its busy times block nothing."
+    )
+    # What the server said last time, for conditional requests (a 304 keeps what is stored).
+    etag = models.CharField(max_length=200, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    # The stored busy times cover events up to this instant; a later need forces a full fetch.
+    expanded_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(max_length=200, blank=True, editable=False)
+    busy_count = models.PositiveIntegerField(default=0, editable=False)
+    # Set when staff were told the calendar has not synced for a long time; cleared by a success.
+    alert_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "busy calendar"
+
+    def __str__(self):
+        return self.name
+
+
+class BusyInterval(models.Model):
+    """A time when the doctor is busy, read from a busy calendar (UTC; no title or details kept)."""
+
+    calendar = models.ForeignKey(BusyCalendar, on_delete=models.CASCADE, related_name="busy_intervals")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="busy_interval_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["start", "end"], name="busy_interval_span")]
+
+    def __str__(self):
+        return f"Busy {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M} UTC"

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from clinic import cache
-from scheduling.models import Appointment, BookingRules, TimeOff, WeeklyHours, clinic_zone
+from scheduling.models import Appointment, BookingRules, BusyInterval, TimeOff, WeeklyHours, clinic_zone
 from scheduling.slots import Interval, Rules, free_slots
 
 # Slot lists (and pages built from them) are cached briefly; any change to the calendar
@@ -47,7 +47,8 @@ def engine_rules(rules: BookingRules) -> Rules:
 def load_availability(
     *, first_day: date, last_day: date, rules: BookingRules | None = None, exclude_pk: int | None = None
 ) -> Availability:
-    """Hours, time off and taken times around clinic dates first_day..last_day: four queries at most."""
+    """Hours, time off, taken and busy times around clinic dates first_day..last_day: five queries
+    at most, however many appointments or busy times there are."""
     zone = clinic_zone()
     rules = rules or BookingRules.load()
     # A day's cap and buffers look a little past its edges.
@@ -68,7 +69,14 @@ def load_availability(
     if exclude_pk is not None:
         taken_rows = taken_rows.exclude(pk=exclude_pk)
     taken = [Interval(start, end) for start, end in taken_rows.values_list("start", "end")]
-    return Availability(hours=hours, time_off=time_off, taken=taken, rules=engine_rules(rules))
+    # The doctor's own calendars (synced by `sync_busy_calendars`); a paused one blocks nothing.
+    busy = [
+        Interval(start, end)
+        for start, end in BusyInterval.objects.filter(
+            calendar__paused=False, start__lt=window_end, end__gt=window_start
+        ).values_list("start", "end")
+    ]
+    return Availability(hours=hours, time_off=time_off, taken=taken, busy=busy, rules=engine_rules(rules))
 
 
 def clinic_slots(
@@ -119,6 +127,11 @@ def cached_for_everyone(name: str, build: Callable[[], object]):
         build=build,
         timeout=SLOTS_CACHE_SECONDS,
     )
+
+
+def slots_version() -> str:
+    """The calendar's current version: it changes whenever the calendar does."""
+    return cache.current_version(SLOTS_CACHE_VERSION_KEY)
 
 
 def invalidate_slots_cache() -> None:

@@ -24,9 +24,9 @@ from tests.scheduling.factories import booking_data, form_token, free_slots, mak
 pytestmark = pytest.mark.django_db
 
 DETAILS = "/book/details/"
-# Rate limit 1, booking transaction 13 (with the two locks, the check and one INSERT for the
-# three messages; SQLite has no locks), marking the two messages sent 2.
-QUERIES_PER_BOOKING = 16
+# Rate limit 1, booking transaction 14 (with the two locks, the check with its busy times and one
+# INSERT for the three messages; SQLite has no locks), marking the two messages sent 2.
+QUERIES_PER_BOOKING = 17
 
 
 @pytest.fixture(autouse=True)
