@@ -53,7 +53,7 @@ class StaffOnly:
         return user if services.is_staff_member(user) else None
 
 
-class BeginRegistration(StaffOnly, webauthn_views.BeginCredentialRegistrationView):
+class RegistrationRules(StaffOnly):
     def check_can_register(self):
         # The library already refuses an unverified session of an enrolled user; a verified one
         # must also be recent, as for every other change to one's sign-in methods.
@@ -61,7 +61,11 @@ class BeginRegistration(StaffOnly, webauthn_views.BeginCredentialRegistrationVie
             raise exceptions.NotVerified(detail=MSG_CHECK_FIRST)
 
 
-class CompleteRegistration(BeginRegistration, webauthn_views.CompleteCredentialRegistrationView):
+class BeginRegistration(RegistrationRules, webauthn_views.BeginCredentialRegistrationView):
+    pass
+
+
+class CompleteRegistration(RegistrationRules, webauthn_views.CompleteCredentialRegistrationView):
     def post(self, *args, **kwargs):
         first = not services.is_verified(self.request.user)
         response = super().post(*args, **kwargs)

@@ -104,8 +104,14 @@ def normalize_code(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
+def _code_devices(user, code: str):
+    """Six digits are an authenticator app's code; letters and digits a recovery code."""
+    model = TOTPDevice if code.isdigit() else StaticDevice
+    return model.objects.filter(user=user, confirmed=True)
+
+
 def second_factor_verify(*, request, code: str):
-    """Check `code` against the user's authenticator apps, then their recovery codes.
+    """Check `code` against the user's authenticator apps, or their recovery codes.
 
     Returns the device that accepted it (a recovery code is used up), or None. Each device
     refuses a code it already accepted and slows down after wrong ones (django-otp).
@@ -113,24 +119,16 @@ def second_factor_verify(*, request, code: str):
     code = normalize_code(code)
     if not code:
         return None
-    user = request.user
     with transaction.atomic():
-        if code.isdigit():
-            devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
-        else:
-            devices = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True)
-        for device in devices:
+        for device in _code_devices(request.user, code).select_for_update():
             if device.verify_token(code):
                 return device
     return None
 
 
-def is_throttled(user) -> bool:
-    """True while every code-taking device of the user waits after wrong codes."""
-    devices = [
-        *TOTPDevice.objects.filter(user=user, confirmed=True),
-        *StaticDevice.objects.filter(user=user, confirmed=True),
-    ]
+def is_throttled(user, code: str) -> bool:
+    """True while the devices this code is for wait after wrong codes (django-otp's throttling)."""
+    devices = list(_code_devices(user, normalize_code(code)))
     return bool(devices) and not any(device.verify_is_allowed()[0] for device in devices)
 
 

@@ -92,7 +92,10 @@ def verify(request, *, recheck: bool = False):
             services.lock_out(request)
             return redirect("admin:login")
         form = CodeForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and services.is_throttled(user, form.cleaned_data["otp_token"]):
+            # Not checked (so not counted): django-otp makes each try after a wrong one wait longer.
+            form.add_error("otp_token", services.MSG_TOO_FAST)
+        elif form.is_valid():
             device = services.second_factor_verify(request=request, code=form.cleaned_data["otp_token"])
             if device is not None:
                 services.second_factor_passed(request, device)
@@ -106,8 +109,7 @@ def verify(request, *, recheck: bool = False):
                 return redirect(next_url)
             if services.count_failure(request):
                 return redirect("admin:login")
-            throttled = services.is_throttled(user)
-            form.add_error("otp_token", services.MSG_TOO_FAST if throttled else services.MSG_WRONG_CODE)
+            form.add_error("otp_token", services.MSG_WRONG_CODE)
     else:
         form = CodeForm()
     title = "Confirm it is you" if recheck else "Second step: confirm it is you"

@@ -427,3 +427,61 @@ def test_no_key_or_recovery_code_appears_in_logs_emails_or_the_audit_trail(clien
     assert AuditEvent.objects.filter(detail="10 recovery codes created").exists()
     for secret in secrets:
         assert not any(secret.lower() in text.lower() for text in written), "a secret was written down"
+
+
+def test_a_code_sent_while_django_otp_makes_the_app_wait_is_not_checked_nor_counted(client):
+    user = f.superuser()
+    device = authenticator_app(user)
+    password_step(client, user)
+    code_step(client, "000000")  # the app now waits a second before it checks another code
+
+    response = code_step(client, next_code(device))
+
+    assert services.MSG_TOO_FAST in text_of(response)
+    assert failures(user) == 1
+    assert client.get("/admin/").status_code == 302
+
+
+# --- passkeys: the library's endpoints with the clinic's rules -------------------------------------
+
+REGISTER_BEGIN = reverse("otp_webauthn:credential-registration-begin")
+AUTH_BEGIN = reverse("otp_webauthn:credential-authentication-begin")
+
+
+def test_without_a_password_no_passkey_ceremony_starts(client):
+    """Passkeys are the second step only: no passwordless sign-in, no registration."""
+    assert client.post(AUTH_BEGIN).status_code == 403
+    assert client.post(REGISTER_BEGIN).status_code == 403
+
+
+def test_after_the_password_staff_without_a_second_factor_may_create_a_passkey(client):
+    user = f.superuser()
+    password_step(client, user)
+
+    response = client.post(REGISTER_BEGIN)
+
+    assert response.status_code == 200
+    assert response.json()["rp"]["id"] == "testserver"
+
+
+def test_adding_a_passkey_to_an_enrolled_account_needs_a_fresh_check(client):
+    user = f.superuser()
+    staff_login(client, user)
+    session = client.session
+    session[services.FRESH_CHECK_SESSION_KEY] = time.time() - 3600
+    session.save()
+
+    refused = client.post(REGISTER_BEGIN)
+
+    assert refused.status_code == 403
+    assert (
+        refused.json()["detail"] == "Confirm it is you with your second factor first, then add the passkey."
+    )
+
+
+def test_a_password_alone_of_an_enrolled_user_cannot_add_a_passkey(client):
+    user = f.superuser()
+    authenticator_app(user)
+    password_step(client, user)
+
+    assert client.post(REGISTER_BEGIN).status_code == 403
