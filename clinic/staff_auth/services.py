@@ -189,17 +189,25 @@ def device_remove(*, request, device) -> bool:
 
 def second_factor_reset(*, request, user) -> int:
     """A superuser's reset of another staff member's second factor: every device goes, and their
-    next sign-in (or next page) leads to setup. Returns how many devices were removed."""
+    next sign-in (or next page) leads to setup. Returns how many devices were removed.
+
+    `request` is None from the command line (`manage.py reset_second_factor`): the audit event
+    then names no user or address.
+    """
     with transaction.atomic():
         devices = list(devices_for_user(user, confirmed=None))
         for device in devices:
             device.delete()
-        record(
-            request,
-            AuditEvent.Action.ACTION,
-            obj=user,
-            detail=f"second factor reset ({len(devices)} devices)",
-        )
+        detail = f"second factor reset ({len(devices)} devices)"
+        if request is None:
+            AuditEvent.objects.create(
+                action=AuditEvent.Action.ACTION,
+                object_type=user._meta.label_lower,
+                object_id=str(user.pk),
+                detail=f"{detail} from the command line",
+            )
+        else:
+            record(request, AuditEvent.Action.ACTION, obj=user, detail=detail)
     return len(devices)
 
 

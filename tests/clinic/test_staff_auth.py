@@ -8,6 +8,7 @@ import logging
 import re
 import time
 from base64 import b32encode
+from io import StringIO
 
 import pytest
 from axes.models import AccessAttempt
@@ -485,3 +486,18 @@ def test_a_password_alone_of_an_enrolled_user_cannot_add_a_passkey(client):
     password_step(client, user)
 
     assert client.post(REGISTER_BEGIN).status_code == 403
+
+
+def test_the_command_line_resets_a_second_factor_when_no_superuser_can(client):
+    from django.core.management import call_command
+
+    boss = f.superuser()
+    authenticator_app(boss)
+
+    call_command("reset_second_factor", boss.username, stdout=StringIO())
+
+    assert not TOTPDevice.objects.filter(user=boss).exists()
+    event = AuditEvent.objects.get(object_id=str(boss.pk))
+    assert event.detail == "second factor reset (1 devices) from the command line"
+    password_step(client, boss)
+    assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith(SETUP)
