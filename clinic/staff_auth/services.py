@@ -70,6 +70,8 @@ def check_is_fresh(request) -> bool:
 def second_factor_passed(request, device) -> None:
     """Mark the session as having passed `device` just now, and clear the lockout count of this
     username and address (the whole sign-in succeeded)."""
+    # A new session key for the session that can now see patients (as login() does for the password).
+    request.session.cycle_key()
     otp_login(request, device)
     request.session[FRESH_CHECK_SESSION_KEY] = time.time()
     axes_reset(ip=get_client_ip_address(request), username=request.user.get_username())

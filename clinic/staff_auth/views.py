@@ -153,6 +153,8 @@ def setup(request):
                 return redirect(_with_next("staff_auth:recovery-codes", next_url))
             return redirect("staff_auth:devices")
         if form.is_valid():
+            # Not counted toward the lockout: the key is on this page, so a wrong code here is a
+            # typo, never a guess (django-otp still slows down repeated wrong codes).
             form.add_error("otp_token", services.MSG_WRONG_CODE)
     else:
         form = AppCodeForm()
