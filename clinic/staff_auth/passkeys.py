@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import exceptions
 from django_otp_webauthn import views as webauthn_views
@@ -39,6 +41,12 @@ class PasskeyHelper(WebAuthnHelper):
             if (parts.scheme, parts.hostname) == (own_parts.scheme, own_parts.hostname):
                 return [own]
         return list(settings.OTP_WEBAUTHN_ALLOWED_ORIGINS)
+
+    def create_credential(self, user, response, parsed_credential, original_data):
+        device = super().create_credential(user, response, parsed_credential, original_data)
+        # The library leaves the name empty; the devices page lists passkeys by it.
+        device.name = f"Passkey added on {date_format(timezone.localdate(), 'DATE_FORMAT')}"
+        return device
 
 
 class NotStaff(exceptions.OTPWebAuthnApiError):

@@ -480,6 +480,19 @@ def test_adding_a_passkey_to_an_enrolled_account_needs_a_fresh_check(client):
     )
 
 
+def test_adding_an_authenticator_app_to_an_enrolled_account_needs_a_fresh_check(client):
+    user = f.superuser()
+    staff_login(client, user)
+    assert client.get(SETUP).status_code == 200
+    session = client.session
+    session[services.FRESH_CHECK_SESSION_KEY] = time.time() - 3600
+    session.save()
+
+    response = client.get(SETUP)
+
+    assert response["Location"].startswith(reverse("staff_auth:confirm"))
+
+
 def test_a_password_alone_of_an_enrolled_user_cannot_add_a_passkey(client):
     user = f.superuser()
     authenticator_app(user)

@@ -130,6 +130,6 @@ def test_staff_register_a_passkey_and_then_sign_in_with_it(page, boss):
     passkey.refresh_from_db()
     assert passkey.last_used_at is not None
     page.goto(reverse("staff_auth:devices"))
-    expect(page.locator("main, #content").first).to_contain_text("Passkeys")
+    expect(page.locator("main, #content").first).to_contain_text("Passkey added on")
     assert_accessible(page)
     assert_no_console_errors(page)
