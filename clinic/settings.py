@@ -39,7 +39,8 @@ ALLOWED_HOSTS = env.list(
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the clinic's admin site: no admin page answers before a second factor.
+    "clinic.staff_auth.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,10 +53,16 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_include_bootstrap",
     "clinic",
     "education",
     "scheduling",
+    # After the django-otp apps: its admin module takes their device admins (which show secrets) away.
+    "clinic.staff_auth",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): which second factor, if any, this session passed.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
@@ -185,13 +194,39 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A right password alone does not clear the count: wrong second-factor codes count toward the same
+# lockout, and only a whole sign-in (password and second factor) clears it (clinic.staff_auth).
+AXES_RESET_ON_SUCCESS = False
+# Masked in axes' records of failed attempts: the code typed on the verify page.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 # Sessions exist only for staff (the public site uses none): idle timeout of 30 minutes.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Staff sign-in: the second factor (django-otp; clinic.staff_auth) -----------------------
+
+# Staff sign in with a password, then an authenticator app code (TOTP), a passkey (WebAuthn) or
+# a single-use recovery code, before any admin page answers (clinic.staff_auth.sites).
+OTP_TOTP_ISSUER = "Dr. Panagopoulos clinic"
+# Passkeys only as the second step after the password (and the lockout that guards it).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "Dr. Panagopoulos clinic"
+# A passkey is bound to the host name staff sign in at, checked against ALLOWED_HOSTS first
+# (localhost on a laptop: browsers refuse passkeys on a bare address such as 127.0.0.1).
+OTP_WEBAUTHN_RP_ID_CALLABLE = "clinic.staff_auth.passkeys.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "clinic.staff_auth.passkeys.PasskeyHelper"
+# The origins a passkey answer may come from: the allowed hosts over HTTPS (and, in development,
+# localhost on any port; PasskeyHelper matches the port of the request).
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"https://{host.lstrip('.')}" for host in ALLOWED_HOSTS if host != "*"] + (
+    ["http://localhost"] if DEBUG else []
+)
+# The library's own logger writes failed passkey ceremonies (no secrets: the answers are public keys).
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "clinic.staff_auth.passkeys"
+# How recent a second-factor check must be to change one's own devices or recovery codes.
+STAFF_FRESH_CHECK_SECONDS = 5 * 60
 
 # --- Security headers (every environment) ----------------------------------------
 

@@ -17,11 +17,10 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("articles/", include("education.urls")),
     path("book/", include("scheduling.urls")),
+    # Staff sign-in's second step and each staff member's sign-in methods (before admin's catch-all).
+    path("admin/sign-in/", include("clinic.staff_auth.urls")),
+    path("admin/sign-in/passkeys/", include("clinic.staff_auth.passkeys", namespace="otp_webauthn")),
     path("admin/", admin.site.urls),
 ]
 
 handler500 = "clinic.views.server_error"
-
-admin.site.site_header = "Dr. Panagopoulos — clinic administration"
-admin.site.site_title = "Clinic admin"
-admin.site.index_title = "Articles and bookings"

@@ -1,4 +1,6 @@
-"""Admin login against guessing (django-axes lockout) and the 30-minute idle timeout."""
+"""Admin login against guessing (django-axes lockout) and the 30-minute idle timeout.
+
+The second factor after the password is tested in test_staff_auth.py."""
 
 from datetime import timedelta
 
@@ -8,6 +10,8 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.staff import authenticator_app, next_code
+
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("admin:login")
 PASSWORD = "a-long-test-password-1"
@@ -15,19 +19,30 @@ PASSWORD = "a-long-test-password-1"
 
 @pytest.fixture
 def staff_user():
-    return User.objects.create_user(
+    user = User.objects.create_user(
         "frontdesk", "fd@clinic.example", PASSWORD, is_staff=True, is_superuser=True
     )
+    authenticator_app(user)
+    return user
 
 
 def login(client, password: str):
     return client.post(LOGIN, {"username": "frontdesk", "password": password, "next": "/admin/"})
 
 
-def test_a_correct_login_works(client, staff_user):
+def sign_in(client, user):
+    """Password, then the code of the user's authenticator app."""
+    login(client, PASSWORD)
+    code = next_code(authenticator_app(user))
+    return client.post(reverse("staff_auth:verify"), {"otp_token": code, "next": "/admin/"})
+
+
+def test_a_correct_login_goes_on_to_the_second_factor(client, staff_user):
     response = login(client, PASSWORD)
 
-    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff_auth:verify") + "?next=%2Fadmin%2F"
+    assert sign_in(client, staff_user)["Location"] == "/admin/"
 
 
 def test_repeated_failures_lock_the_login_even_with_the_right_password(client, staff_user, settings):
@@ -62,7 +77,7 @@ def test_lockout_is_configured_with_a_cooling_off_time(settings):
 
 
 def test_admin_session_expires_after_30_idle_minutes(client, staff_user):
-    login(client, PASSWORD)
+    sign_in(client, staff_user)
     assert client.get("/admin/").status_code == 200
     assert client.session.get_expiry_age() == 30 * 60
 
@@ -79,7 +94,7 @@ def test_admin_session_expires_after_30_idle_minutes(client, staff_user):
 
 
 def test_activity_keeps_the_admin_session_alive(client, staff_user):
-    login(client, PASSWORD)
+    sign_in(client, staff_user)
     key = client.session.session_key
     Session.objects.filter(pk=key).update(expire_date=timezone.now() + timedelta(minutes=2))
 

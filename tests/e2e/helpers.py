@@ -64,13 +64,22 @@ def visible_text(page) -> str:
 
 
 def admin_sign_in(page, *, username: str, password: str, next_url: str = "/admin/") -> None:
-    """Sign in to admin through the real login form (django-axes checks it), as staff would,
-    and land on `next_url`. Every browser test that signs staff in goes through here."""
+    """Sign in to admin through the real login form (django-axes checks it), then the second
+    factor with the code the user's authenticator app shows now (a confirmed one is created for
+    the user if they have none), as staff would, and land on `next_url`. Every browser test that
+    signs staff in goes through here."""
     from urllib.parse import quote
 
+    from django.contrib.auth import get_user_model
     from django.urls import reverse
 
+    from tests.staff import authenticator_app, next_code
+
+    device = authenticator_app(get_user_model().objects.get(username=username))
     page.goto(f"{reverse('admin:login')}?next={quote(next_url)}")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_role("textbox", name="Code").fill(next_code(device))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(lambda url: reverse("staff_auth:verify") not in url)
