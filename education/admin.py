@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -32,11 +33,27 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReferenceFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this reference"
+
+
 class ReferenceInline(admin.TabularInline):
     model = Reference
+    formset = ReferenceFormSet
     extra = 1
     fields = ["position", "citation", "url"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A table row's inputs are labelled by the column heading on screen only; name them for
+        # assistive technology with the same words (WCAG 1.3.1, 2.5.3).
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name in self.fields:
+            formfield.widget.attrs.setdefault("aria-label", f"Reference {db_field.verbose_name}")
+        return formfield
 
 
 @admin.register(Article)
@@ -86,6 +103,19 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Readability", {"fields": ["reading_level", "reading_minutes"]}),
         ("On the page", {"fields": ["related_articles", "show_booking_cta"]}),
     ]
+
+    class Media:
+        # Names the topics picker's filter icons and the related-articles search box.
+        js = ["clinic/admin/a11y.js"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "publish_at":
+            # Django shows "Date:" and "Time:" beside the two inputs but labels neither.
+            date_input, time_input = formfield.widget.widgets
+            date_input.attrs["aria-label"] = "Publish date"
+            time_input.attrs["aria-label"] = "Publish time"
+        return formfield
 
     def get_queryset(self, request):
         return (
