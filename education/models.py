@@ -175,9 +175,16 @@ class Article(models.Model):
         self.reading_minutes = readability.reading_minutes(self.body_text)
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = self.last_reviewed + REVIEW_INTERVAL
+        never_public = self.first_published_at is None or self.first_published_at > now
         if self.status == self.Status.PUBLISHED:
             self.publish_at = self.publish_at or now
-            self.first_published_at = self.first_published_at or self.publish_at
+            if never_public:
+                # Until the article has been public, its first publication is its publish time,
+                # which an editor may bring forward: published early means published then.
+                self.first_published_at = self.publish_at
+        elif never_public:
+            # Scheduled, then taken back to draft before its time: it was never published.
+            self.first_published_at = None
         super().save(*args, **kwargs)
         if connection.vendor == "postgresql":
             type(self).objects.filter(pk=self.pk).update(search_document=search_vector())
