@@ -11,6 +11,10 @@ from education import readability
 from education.models import Article, Contributor, Reference, Topic
 from education.services import ArticleNotPublishable, article_publish, article_unpublish
 
+SANITIZER_WARNING = (
+    "Saved, but some of the body is not allowed on article pages and was removed from what "
+    "readers see (your text in the body field is unchanged). Removed:"
+)
 GRADE_WARNING = (
     "Reading level is grade {grade}, above the grade {target} the clinic aims for: "
     "try shorter sentences and everyday words."
@@ -161,6 +165,15 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if obj.removed_from_body:
+            messages.warning(
+                request,
+                format_html(
+                    "{}<ul>{}</ul>",
+                    SANITIZER_WARNING,
+                    format_html_join("", "<li>{}</li>", ((what,) for what in obj.removed_from_body)),
+                ),
+            )
         if obj.reading_grade is not None and obj.reading_grade > readability.GRADE_TARGET:
             messages.warning(
                 request, GRADE_WARNING.format(grade=obj.reading_grade, target=readability.GRADE_TARGET)

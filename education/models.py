@@ -22,6 +22,10 @@ REVIEW_INTERVAL = datetime.timedelta(days=365)
 SEARCH_CONFIG = "english"
 # /articles/feed/ and /articles/topic/... are pages of their own, not articles.
 RESERVED_SLUGS = frozenset({"feed", "topic"})
+IMAGE_WITHOUT_ALT = (
+    "Every image needs a short description for readers who cannot see it: write it between the "
+    "brackets, like ![A naltrexone tablet](/static/img/tablet.png)."
+)
 
 
 def search_vector():
@@ -168,6 +172,8 @@ class Article(models.Model):
         if self._state.adding or getattr(self, "_loaded_fingerprint", None) != self.content_fingerprint():
             self.content_modified_at = now
         rendered = render_markdown(self.body_markdown)
+        # What the sanitizer took out of this save's body, for the editor (not stored).
+        self.removed_from_body = rendered.removed
         self.body_html = rendered.html
         self.toc = rendered.toc
         self.body_text = plain_text(rendered.html)
@@ -232,16 +238,19 @@ class Article(models.Model):
         return problems
 
     def clean(self):
+        errors = {}
         if self.slug in RESERVED_SLUGS:
-            raise ValidationError({"slug": f"“{self.slug}” is taken by another page; please choose another."})
+            errors["slug"] = f"“{self.slug}” is taken by another page; please choose another."
+        if render_markdown(self.body_markdown).images_without_alt:
+            errors["body_markdown"] = IMAGE_WITHOUT_ALT
         if self.status == self.Status.PUBLISHED:
-            errors = {}
             if self.medical_reviewer_id is None:
                 errors["medical_reviewer"] = "A medical reviewer is required to publish."
             if self.last_reviewed is None:
                 errors["last_reviewed"] = "The last-reviewed date is required to publish."
-            if errors:
-                raise ValidationError(errors)
+        if errors:
+            raise ValidationError(errors)
+        if self.status == self.Status.PUBLISHED:
             # "Published" with no time means now (and satisfies the constraint checked after clean()).
             self.publish_at = self.publish_at or timezone.now()
 

@@ -163,3 +163,49 @@ def test_a_slug_that_would_hide_another_page_is_refused(admin_client):
         response.content.decode()
     )
     assert not Article.objects.exists()
+
+
+def test_saving_tells_the_editor_what_the_sanitizer_removed(admin_client):
+    body = (
+        '## Hello\n\n<script>alert(1)</script>\n\n<p onclick="alert(1)" style="color:red">Hi</p>\n\n'
+        '[click](javascript:alert(1))\n\n<iframe src="https://evil.example/"></iframe>'
+    )
+
+    response = admin_client.post(
+        reverse("admin:education_article_add"), _form_data(status="draft", body_markdown=body), follow=True
+    )
+
+    text = visible_text(response.content.decode())
+    assert "some of the body is not allowed on article pages and was removed" in text
+    for removed in (
+        "a script (<script>)",
+        "an event handler (onclick)",
+        "style attributes",
+        "a javascript: link",
+        "an embedded page (<iframe>)",
+    ):
+        assert removed in text
+    article = Article.objects.get(slug="a-new-article")
+    assert "<script" not in article.body_html and "alert" not in article.body_html
+
+
+def test_saving_a_clean_body_says_nothing_was_removed(admin_client):
+    response = admin_client.post(
+        reverse("admin:education_article_add"), _form_data(status="draft"), follow=True
+    )
+
+    assert "was removed" not in visible_text(response.content.decode())
+    assert Article.objects.filter(slug="a-new-article").exists()
+
+
+def test_an_image_without_a_description_is_refused_and_nothing_is_saved(admin_client):
+    response = admin_client.post(
+        reverse("admin:education_article_add"),
+        _form_data(status="draft", body_markdown="## Look\n\n![](/static/img/tablet.png)"),
+    )
+
+    assert response.status_code == 200
+    assert "Every image needs a short description for readers who cannot see it" in visible_text(
+        response.content.decode()
+    )
+    assert not Article.objects.exists()
