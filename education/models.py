@@ -93,7 +93,12 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True, help_text="The address: /articles/<slug>/.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        # Django shows help text as HTML, so the angle brackets are written as entities.
+        help_text="The page's address: /articles/&lt;slug&gt;/ (lowercase letters, numbers and hyphens).",
+    )
     summary = models.CharField(
         max_length=300,
         help_text="One or two plain sentences. Shown in lists and used as the page's meta description.",

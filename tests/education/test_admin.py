@@ -209,3 +209,9 @@ def test_an_image_without_a_description_is_refused_and_nothing_is_saved(admin_cl
         response.content.decode()
     )
     assert not Article.objects.exists()
+
+
+def test_the_slug_help_shows_the_address_pattern(admin_client):
+    text = visible_text(admin_client.get(reverse("admin:education_article_add")).content.decode())
+
+    assert "The page's address: /articles/<slug>/ (lowercase letters, numbers and hyphens)." in text
