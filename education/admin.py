@@ -142,12 +142,12 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
         js = ["clinic/admin/a11y.js"]
 
     def save_formset(self, request, form, formset, change):
-        # The references are records of their own in the trail, as if edited on their own page.
+        # Inline rows (the references) are records of their own in the trail, as if edited on their own page.
         deleted_ids = [f.instance.pk for f in formset.deleted_forms if f.instance.pk is not None]
         super().save_formset(request, form, formset, change)
         label = formset.model._meta.label_lower
         for reference in formset.new_objects:
-            record(request, AuditEvent.Action.ADD, obj=reference, fields=ReferenceInline.fields)
+            record(request, AuditEvent.Action.ADD, obj=reference, fields=list(formset.form.base_fields))
         for reference, changed in formset.changed_objects:
             record(request, AuditEvent.Action.CHANGE, obj=reference, fields=changed)
         for pk in deleted_ids:
