@@ -93,6 +93,15 @@ def test_appointment_list_with_filters_has_no_axe_violations(staff_page):
     _check(staff_page, reverse("admin:scheduling_appointment_changelist") + "?status__exact=confirmed")
 
 
+@pytest.mark.parametrize(
+    "url_name", ["admin:scheduling_timeoff_changelist", "admin:scheduling_notification_changelist"]
+)
+def test_other_lists_with_filters_pass_too(staff_page, url_name):
+    """The filter and breadcrumb fixes are admin-wide, not made per page."""
+    _check(staff_page, reverse(url_name))
+    expect(staff_page.locator("#changelist-filter a").first).to_be_visible()
+
+
 def test_login_page_has_no_axe_violations(page):
     _check(page, reverse("admin:login"))
 
