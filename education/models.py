@@ -22,6 +22,10 @@ REVIEW_INTERVAL = datetime.timedelta(days=365)
 SEARCH_CONFIG = "english"
 # /articles/feed/ and /articles/topic/... are pages of their own, not articles.
 RESERVED_SLUGS = frozenset({"feed", "topic"})
+IMAGE_WITHOUT_ALT = (
+    "Every image needs a short description for readers who cannot see it: write it between the "
+    "brackets, like ![A naltrexone tablet](/static/img/tablet.png)."
+)
 
 
 def search_vector():
@@ -89,7 +93,12 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True, help_text="The address: /articles/<slug>/.")
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        # Django shows help text as HTML, so the angle brackets are written as entities.
+        help_text="The page's address: /articles/&lt;slug&gt;/ (lowercase letters, numbers and hyphens).",
+    )
     summary = models.CharField(
         max_length=300,
         help_text="One or two plain sentences. Shown in lists and used as the page's meta description.",
@@ -168,6 +177,8 @@ class Article(models.Model):
         if self._state.adding or getattr(self, "_loaded_fingerprint", None) != self.content_fingerprint():
             self.content_modified_at = now
         rendered = render_markdown(self.body_markdown)
+        # What the sanitizer took out of this save's body, for the editor (not stored).
+        self.removed_from_body = rendered.removed
         self.body_html = rendered.html
         self.toc = rendered.toc
         self.body_text = plain_text(rendered.html)
@@ -175,9 +186,16 @@ class Article(models.Model):
         self.reading_minutes = readability.reading_minutes(self.body_text)
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = self.last_reviewed + REVIEW_INTERVAL
+        never_public = self.first_published_at is None or self.first_published_at > now
         if self.status == self.Status.PUBLISHED:
             self.publish_at = self.publish_at or now
-            self.first_published_at = self.first_published_at or self.publish_at
+            if never_public:
+                # Until the article has been public, its first publication is its publish time,
+                # which an editor may bring forward: published early means published then.
+                self.first_published_at = self.publish_at
+        elif never_public:
+            # Scheduled, then taken back to draft before its time: it was never published.
+            self.first_published_at = None
         super().save(*args, **kwargs)
         if connection.vendor == "postgresql":
             type(self).objects.filter(pk=self.pk).update(search_document=search_vector())
@@ -225,16 +243,19 @@ class Article(models.Model):
         return problems
 
     def clean(self):
+        errors = {}
         if self.slug in RESERVED_SLUGS:
-            raise ValidationError({"slug": f"“{self.slug}” is taken by another page; please choose another."})
+            errors["slug"] = f"“{self.slug}” is taken by another page; please choose another."
+        if render_markdown(self.body_markdown).images_without_alt:
+            errors["body_markdown"] = IMAGE_WITHOUT_ALT
         if self.status == self.Status.PUBLISHED:
-            errors = {}
             if self.medical_reviewer_id is None:
                 errors["medical_reviewer"] = "A medical reviewer is required to publish."
             if self.last_reviewed is None:
                 errors["last_reviewed"] = "The last-reviewed date is required to publish."
-            if errors:
-                raise ValidationError(errors)
+        if errors:
+            raise ValidationError(errors)
+        if self.status == self.Status.PUBLISHED:
             # "Published" with no time means now (and satisfies the constraint checked after clean()).
             self.publish_at = self.publish_at or timezone.now()
 

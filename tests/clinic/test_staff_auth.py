@@ -514,3 +514,11 @@ def test_the_command_line_resets_a_second_factor_when_no_superuser_can(client):
     assert event.detail == "second factor reset (1 devices) from the command line"
     password_step(client, boss)
     assert client.get("/admin/", follow=True).redirect_chain[-1][0].startswith(SETUP)
+
+
+def test_every_admin_page_links_to_ones_own_sign_in_methods(client):
+    staff_login(client, f.scheduling_staff())
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert f'<a href="{reverse("staff_auth:devices")}">Sign-in methods</a>' in page

@@ -146,3 +146,41 @@ def test_no_combination_of_hostile_pieces_yields_script_or_event_handlers(pieces
             assert not name.startswith("on"), (tag, name, html)
             if name in ("href", "src"):
                 assert not (value or "").strip().startswith("javascript:"), (tag, value, html)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "told"),
+    [
+        ("Hi <script>alert('x')</script>", "a script (<script>)"),
+        ('<p onclick="alert(1)">hi</p>', "an event handler (onclick)"),
+        ("[click me](javascript:alert(1))", "a javascript: link"),
+        ('<a href="JaVaScRiPt:alert(1)">click</a>', "a javascript: link"),
+        ('<iframe src="https://evil.example/"></iframe>', "an embedded page (<iframe>)"),
+        ("<style>body{}</style>", "a style sheet (<style>)"),
+        ('<p style="color:red">hi</p>', "style attributes"),
+        (
+            "![pixel](https://evil.example/p.gif)",
+            "an image from another site (images must be stored on this site)",
+        ),
+    ],
+)
+def test_what_the_sanitizer_removes_is_named(markdown, told):
+    assert told in render_markdown(markdown).removed
+
+
+def test_ordinary_markdown_removes_nothing():
+    text = (
+        "## A question\n\nAn *answer*, a [link](https://www.samhsa.gov/), ![a tablet](/static/t.png).\n\n"
+        "### Detail\n\n| Dose | When |\n|:--|--:|\n| 50 mg | daily |\n"
+    )
+
+    rendered = render_markdown(text)
+
+    assert rendered.removed == ()
+    assert rendered.images_without_alt == 0
+
+
+def test_images_without_a_description_are_counted():
+    rendered = render_markdown('![](/static/a.png) <img src="/static/b.png"> ![fine](/static/c.png)')
+
+    assert rendered.images_without_alt == 2

@@ -111,3 +111,76 @@ def test_model_validation_refuses_publishing_without_reviewer_with_a_message():
     with pytest.raises(ValidationError) as excinfo:
         article.full_clean()
     assert excinfo.value.message_dict["medical_reviewer"] == ["A medical reviewer is required to publish."]
+
+
+def _published_times_readers_see(client, article) -> dict[str, datetime.datetime]:
+    """The first-publication time as the article page, its JSON-LD and the feed give it."""
+    import email.utils
+    import json
+    import re
+    import xml.etree.ElementTree as ET
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    meta = re.search(r'<meta property="article:published_time" content="([^"]+)">', page).group(1)
+    graph = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    (article_node,) = [node for node in graph["@graph"] if node["@type"] == "Article"]
+    feed = ET.fromstring(client.get("/articles/feed/").content)
+    (item,) = [i for i in feed.iter("item") if i.find("link").text.endswith(article.get_absolute_url())]
+    return {
+        "article:published_time": datetime.datetime.fromisoformat(meta),
+        "JSON-LD datePublished": datetime.datetime.fromisoformat(article_node["datePublished"]),
+        "feed pubDate": email.utils.parsedate_to_datetime(item.find("pubDate").text),
+    }
+
+
+def _sitemap_lastmod(client, article) -> str:
+    import xml.etree.ElementTree as ET
+
+    sitemap = ET.fromstring(client.get("/sitemap.xml").content)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    (lastmod,) = [
+        url.find("s:lastmod", ns).text
+        for url in sitemap.findall("s:url", ns)
+        if url.find("s:loc", ns).text.endswith(article.get_absolute_url())
+    ]
+    return lastmod
+
+
+def test_a_scheduled_article_published_early_shows_the_real_publication_time_everywhere(client):
+    """Scheduled for tomorrow, published today: readers see today's time, never tomorrow's."""
+    article = make_article(published=False)
+    article_publish(article=article, at=timezone.now() + datetime.timedelta(days=1))
+
+    published_at = timezone.now()
+    article_publish(article=Article.objects.get(pk=article.pk), at=published_at)
+
+    article.refresh_from_db()
+    assert article.first_published_at == published_at
+    seen = _published_times_readers_see(client, article)
+    for where, when in seen.items():
+        assert abs(when - published_at) < datetime.timedelta(seconds=1), where
+    # The sitemap gives a date only (in the clinic's zone) and the page says "Updated <date>".
+    today = timezone.localdate(published_at).isoformat()
+    assert _sitemap_lastmod(client, article) == today
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'Updated <time datetime="{timezone.localtime(published_at):%Y-%m-%dT%H:%M:%S}' in page
+
+
+def test_a_scheduled_article_taken_back_to_draft_was_never_published():
+    article = make_article(published=False)
+    article_publish(article=article, at=timezone.now() + datetime.timedelta(days=1))
+
+    article_unpublish(article=article)
+
+    article.refresh_from_db()
+    assert article.first_published_at is None
+
+
+def test_a_published_article_keeps_its_first_publication_when_rescheduled():
+    article = make_article()
+    first = article.first_published_at
+
+    article_publish(article=article, at=timezone.now() + datetime.timedelta(days=3))
+
+    article.refresh_from_db()
+    assert article.first_published_at == first
