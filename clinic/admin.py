@@ -1,9 +1,13 @@
-"""Admin for the audit trail (superusers read it; nobody edits it) and staff calendar feeds."""
+"""Admin for the audit trail (superusers read it; nobody edits it), staff calendar feeds and the
+practice's contact details."""
 
 from django.contrib import admin, messages
+from django.db import models
+from django.shortcuts import redirect
 from django.utils import timezone
 
-from clinic.models import AuditEvent, StaffFeedToken
+from clinic.audit import AuditedAdminMixin
+from clinic.models import AuditEvent, PracticeProfile, StaffFeedToken
 
 
 @admin.register(AuditEvent)
@@ -69,3 +73,34 @@ class StaffFeedTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"Revoked {count} calendar feed(s).", messages.SUCCESS)
+
+
+@admin.register(PracticeProfile)
+class PracticeProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """One record: the list goes straight to it; it cannot be added twice or deleted."""
+
+    fieldsets = [
+        (
+            "How patients reach the practice",
+            {
+                "fields": ["phone", "email", "office_hours"],
+                "description": "Shown on the Contact page, in the footer of every page and in every "
+                "email to patients. Leave a detail empty to not show it.",
+            },
+        ),
+        ("Video calls", {"fields": ["video_room_url"]}),
+    ]
+    # An address typed without its scheme is taken as https://, never as plain http://.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not PracticeProfile.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        profile = PracticeProfile.objects.first()
+        if profile is not None and self.has_view_or_change_permission(request, profile):
+            return redirect("admin:clinic_practiceprofile_change", profile.pk)
+        return super().changelist_view(request, extra_context)
