@@ -75,9 +75,29 @@ class StaffFeedTokenAdmin(admin.ModelAdmin):
         self.message_user(request, f"Revoked {count} calendar feed(s).", messages.SUCCESS)
 
 
+class SingleRowAdminMixin:
+    """For a model kept as one row: the list goes straight to it; it cannot be added twice or deleted.
+
+    scheduling's BookingRulesAdmin does the same by hand and could use this.
+    """
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not self.model.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        row = self.model.objects.first()
+        if row is not None and self.has_view_or_change_permission(request, row):
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", row.pk)
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(PracticeProfile)
-class PracticeProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    """One record: the list goes straight to it; it cannot be added twice or deleted."""
+class PracticeProfileAdmin(SingleRowAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """The practice's contact details and video room: one row."""
 
     fieldsets = [
         (
@@ -92,15 +112,3 @@ class PracticeProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ]
     # An address typed without its scheme is taken as https://, never as plain http://.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not PracticeProfile.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        profile = PracticeProfile.objects.first()
-        if profile is not None and self.has_view_or_change_permission(request, profile):
-            return redirect("admin:clinic_practiceprofile_change", profile.pk)
-        return super().changelist_view(request, extra_context)
