@@ -1,9 +1,13 @@
-"""Admin for the audit trail (superusers read it; nobody edits it) and staff calendar feeds."""
+"""Admin for the audit trail (superusers read it; nobody edits it), staff calendar feeds and the
+practice's contact details."""
 
 from django.contrib import admin, messages
+from django.db import models
+from django.shortcuts import redirect
 from django.utils import timezone
 
-from clinic.models import AuditEvent, StaffFeedToken
+from clinic.audit import AuditedAdminMixin
+from clinic.models import AuditEvent, PracticeProfile, StaffFeedToken
 
 
 @admin.register(AuditEvent)
@@ -73,3 +77,42 @@ class StaffFeedTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"Revoked {count} calendar feed(s).", messages.SUCCESS)
+
+
+class SingleRowAdminMixin:
+    """For a model kept as one row: the list goes straight to it; it cannot be added twice or deleted.
+
+    scheduling's BookingRulesAdmin does the same by hand and could use this.
+    """
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not self.model.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        row = self.model.objects.first()
+        if row is not None and self.has_view_or_change_permission(request, row):
+            opts = self.model._meta
+            return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", row.pk)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(PracticeProfile)
+class PracticeProfileAdmin(SingleRowAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """The practice's contact details and video room: one row."""
+
+    fieldsets = [
+        (
+            "How patients reach the practice",
+            {
+                "fields": ["phone", "email", "office_hours"],
+                "description": "Shown on the Contact page, in the footer of every page and in every "
+                "email to patients. Leave a detail empty to not show it.",
+            },
+        ),
+        ("Video calls", {"fields": ["video_room_url"]}),
+    ]
+    # An address typed without its scheme is taken as https://, never as plain http://.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

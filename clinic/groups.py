@@ -1,7 +1,8 @@
 """Staff groups with least privilege, created and kept up to date by `manage.py seed`.
 
 "Scheduling staff" runs the booking calendar: appointments (view, change, book for a caller),
-weekly hours and time off (full control), the booking rules (view, change) and the outbox (view).
+weekly hours and time off (full control), the booking rules (view, change), the outbox (view) and
+the practice's contact details and video room (view, change).
 Nothing else: not users, not articles, not the audit trail. The "Editors" group for articles is
 created by the education app's seed.
 """
@@ -17,6 +18,9 @@ SCHEDULING_STAFF_PERMISSIONS = {
         "timeoff": ["view", "change", "add", "delete"],
         "bookingrules": ["view", "change"],
         "notification": ["view"],
+    },
+    "clinic": {
+        "practiceprofile": ["view", "change"],
     },
 }
 

@@ -1,10 +1,15 @@
-"""Site-wide records that belong to no single app: the audit trail and staff calendar feed tokens."""
+"""Site-wide records that belong to no single app: the audit trail, staff calendar feed tokens and
+the practice's own contact details."""
 
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -91,3 +96,64 @@ class StaffFeedToken(models.Model):
             .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
             .first()
         )
+
+
+MSG_PHONE_INVALID = "Enter a phone number with 10 digits, for example (212) 555-0142, or +1 212 555 0142."
+PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ().-]+$")
+
+
+def validate_practice_phone(value: str) -> None:
+    """A US number as people write it: digits with spaces, dots, dashes or brackets, no letters."""
+    digits = re.sub(r"\D", "", value)
+    if not PHONE_CHARACTERS.match(value) or len(digits.removeprefix("1")) != 10:
+        raise ValidationError(MSG_PHONE_INVALID)
+
+
+class PracticeProfile(models.Model):
+    """How patients reach the practice, and its video room. One row (pk=1), made by the migration;
+    staff edit it in admin. Everything is optional: a detail left empty is simply not shown.
+
+    Pages and emails read it through `clinic.practice.profile()`, which caches it; saving drops
+    that cached copy and the cached public pages (their footer shows these details).
+    """
+
+    phone = models.CharField(
+        max_length=30, blank=True, validators=[validate_practice_phone], help_text="e.g. (212) 555-0142."
+    )
+    email = models.EmailField("email address", blank=True, help_text="Where patients may write.")
+    office_hours = models.TextField(
+        blank=True,
+        max_length=300,
+        help_text="As patients should read them, e.g. “Monday to Friday, 9 AM to 5 PM Eastern Time”.",
+    )
+    video_room_url = models.URLField(
+        "video room address",
+        blank=True,
+        max_length=500,
+        # URLField alone also takes ftp:// addresses; a patient's browser must open this one.
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="The practice's telehealth room (https://...), given to patients who chose video.",
+    )
+
+    class Meta:
+        verbose_name = "practice contact details"
+        verbose_name_plural = "practice contact details"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="practice_profile_single_row"),
+            models.CheckConstraint(
+                condition=Q(video_room_url="")
+                | Q(video_room_url__istartswith="https://")
+                | Q(video_room_url__istartswith="http://"),
+                name="practice_profile_video_room_is_web_address",
+            ),
+        ]
+
+    def __str__(self):
+        return "Practice contact details"
+
+    def save(self, *args, **kwargs):
+        from clinic.practice import forget_profile
+
+        self.pk = 1
+        super().save(*args, **kwargs)
+        forget_profile()

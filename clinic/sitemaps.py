@@ -8,7 +8,7 @@ class PagesSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return ["home", "about", "privacy"]
+        return ["home", "about", "contact", "privacy"]
 
     def location(self, item):
         return reverse(item)

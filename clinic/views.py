@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from clinic import practice
 from education.cache import cache_public_page
@@ -31,6 +31,12 @@ def about(request):
 @require_GET
 def privacy(request):
     return render(request, "clinic/privacy.html")
+
+
+@require_safe
+def contact(request):
+    """Phone, email and office hours, each shown only when staff set it in admin."""
+    return render(request, "clinic/contact.html")
 
 
 @never_cache

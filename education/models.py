@@ -233,6 +233,18 @@ class Article(models.Model):
             return self.first_published_at
         return self.content_modified_at
 
+    @property
+    def updated_after_review(self) -> datetime.datetime | None:
+        """When the text last changed, if that was after its last medical review (and after it was
+        first published): the page says "Updated" only then, so it never contradicts "Medically
+        reviewed on". None when readers read the text as it was reviewed."""
+        changed = self.content_modified_at
+        if self.first_published_at and changed <= self.first_published_at:
+            return None
+        if self.last_reviewed and timezone.localdate(changed) <= self.last_reviewed:
+            return None
+        return changed
+
     def publish_problems(self) -> list[str]:
         """Why this article may not be published yet (empty when it may)."""
         problems = []

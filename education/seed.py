@@ -27,9 +27,9 @@ TOPICS = {
         "Opioid addiction and its treatment: medication, therapy and what recovery looks like.",
     ),
 }
+# The doctor writes and reviews the articles: a byline names a person, not the practice.
 CONTRIBUTORS = {
     practice.DOCTOR_NAME: {"credentials": practice.DOCTOR_TITLE.lower(), "is_organization": False},
-    practice.PRACTICE_NAME: {"credentials": "", "is_organization": True},
 }
 
 
@@ -98,13 +98,21 @@ def _seed_article(source: ArticleSource) -> str:
         return f"Created and published the article “{article.title}”."
     if article.content_fingerprint() != article.seed_fingerprint:
         return f"Left “{article.title}” as it is: it was edited in admin."
+    lines = []
+    author = Contributor.objects.get(name=source.author)
+    if article.author.is_organization and not author.is_organization:
+        # Seeded before the byline named the doctor (it named the practice): a person wrote it.
+        article.author = author
+        lines.append(f"The article “{article.title}” is now signed by {author.name}.")
     article.title, article.summary, article.body_markdown = source.title, source.summary, source.body
     fingerprint = article.content_fingerprint()
-    if fingerprint == article.seed_fingerprint:
+    if fingerprint != article.seed_fingerprint:
+        article.seed_fingerprint = fingerprint
+        lines.append(f"Updated the article “{article.title}” from {CONTENT_DIR.name}/{source.slug}.md.")
+    if not lines:
         return f"The article “{article.title}” is up to date."
-    article.seed_fingerprint = fingerprint
     article.save()
-    return f"Updated the article “{article.title}” from {CONTENT_DIR.name}/{source.slug}.md."
+    return " ".join(lines)
 
 
 def run() -> list[str]:

@@ -59,6 +59,8 @@ def test_seed_creates_the_scheduling_staff_group_with_exactly_its_permissions():
         "view_bookingrules",
         "change_bookingrules",
         "view_notification",
+        "view_practiceprofile",
+        "change_practiceprofile",
     }
 
 
