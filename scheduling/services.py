@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from clinic.audit import Actor, record_by
+from clinic.models import AuditEvent
 from scheduling import notifications
 from scheduling.models import Appointment, BookingRules
 from scheduling.selectors import clinic_date, nearby_slots, slots_on_clinic_day
@@ -258,13 +260,19 @@ def appointment_move(
 
 
 def appointment_cancel(
-    *, appointment: Appointment, by_clinic: bool, message: str = "", now: datetime | None = None
+    *,
+    appointment: Appointment,
+    by_clinic: bool,
+    message: str = "",
+    actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
     """Cancel a confirmed appointment (by the patient before it starts, or by the clinic).
 
     Side effects: status and version change; outbox rows (cancellation with METHOD:CANCEL to
-    the patient, alert to staff; pending reminders are withdrawn). `message` is the clinic's
-    optional word to the patient. Raises AppointmentNotChangeable.
+    the patient, alert to staff; pending reminders are withdrawn); an audit event when a staff
+    `actor` cancels. `message` is the clinic's optional word to the patient. Raises
+    AppointmentNotChangeable.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -277,30 +285,83 @@ def appointment_cancel(
         locked.version += 1
         locked.save(update_fields=["status", "version", "updated_at"])
         notifications.notify_cancelled(locked, by_clinic=by_clinic, message=message)
+        if actor is not None:
+            record_by(
+                actor, AuditEvent.Action.ACTION, obj=locked, fields=["status"], detail="cancelled by clinic"
+            )
     logger.info("meet-and-greet #%s cancelled (%s)", locked.pk, locked.status)
     return locked
 
 
 STAFF_FINAL_STATUSES = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}
+STATUS_DETAILS = {
+    Appointment.Status.COMPLETED: "marked completed",
+    Appointment.Status.NO_SHOW: "marked no-show",
+    Appointment.Status.CONFIRMED: "put back to confirmed",
+}
+
+MSG_STATUS_CHOICE = "Only “completed” or “no-show” can be set here."
+MSG_STATUS_CANCELLED = "A cancelled meet-and-greet cannot be marked completed or no-show."
+MSG_STATUS_NOT_STARTED = (
+    "A meet-and-greet can be marked completed or no-show only once its start time has passed."
+)
+MSG_REOPEN_NOT_FINAL = "Only a completed or no-show meet-and-greet can be put back to confirmed."
+MSG_REOPEN_TAKEN = (
+    "Another confirmed meet-and-greet holds that time now, so this one cannot be confirmed again."
+)
 
 
-def appointment_set_status(*, appointment: Appointment, status: str) -> Appointment:
-    """Record how a meet-and-greet went: completed or no-show (staff may correct one to the other).
+def appointment_set_status(
+    *, appointment: Appointment, status: str, actor: Actor, now: datetime | None = None
+) -> Appointment:
+    """Record how a meet-and-greet went: completed or no-show (staff may correct one to the other),
+    once its start time has passed: before it, marking would free the time for others and
+    withdraw the patient's reminder while the patient still expects the call.
 
-    Side effects: status and version change; pending reminders withdrawn. Raises
-    AppointmentNotChangeable for a cancelled appointment or another status.
+    Side effects, in one transaction: status and version change; pending reminders withdrawn;
+    an audit event for `actor`. Raises AppointmentNotChangeable (MSG_STATUS_*) for another
+    status, a cancelled appointment, or a call that has not started yet.
     """
+    now = now or timezone.now()
     if status not in STAFF_FINAL_STATUSES:
-        raise AppointmentNotChangeable("Only “completed” or “no-show” can be set here.")
+        raise AppointmentNotChangeable(MSG_STATUS_CHOICE)
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if locked.status not in {Appointment.Status.CONFIRMED, *STAFF_FINAL_STATUSES}:
-            raise AppointmentNotChangeable(
-                "A cancelled meet-and-greet cannot be marked completed or no-show."
-            )
+            raise AppointmentNotChangeable(MSG_STATUS_CANCELLED)
+        if locked.start > now:
+            raise AppointmentNotChangeable(MSG_STATUS_NOT_STARTED)
         if locked.status != status:
-            locked.status = status
-            locked.version += 1
-            locked.save(update_fields=["status", "version", "updated_at"])
-            notifications.notify_status_changed(locked)
+            _change_status(locked, status, actor=actor)
     return locked
+
+
+def appointment_reopen(*, appointment: Appointment, actor: Actor, now: datetime | None = None) -> Appointment:
+    """Put a wrong completed or no-show back to confirmed (the call's start has passed, so the
+    time is offered to nobody and no message goes to the patient).
+
+    Side effects, in one transaction: status and version change; an audit event for `actor`
+    (the appointment's history shows it). Raises AppointmentNotChangeable (MSG_REOPEN_*) when
+    the appointment is not completed or no-show, when its call has not started yet, or when
+    another confirmed appointment holds the time now.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if locked.status not in STAFF_FINAL_STATUSES:
+                raise AppointmentNotChangeable(MSG_REOPEN_NOT_FINAL)
+            if locked.start > now:
+                raise AppointmentNotChangeable(MSG_STATUS_NOT_STARTED)
+            _change_status(locked, Appointment.Status.CONFIRMED, actor=actor)
+    except IntegrityError:
+        raise AppointmentNotChangeable(MSG_REOPEN_TAKEN) from None
+    return locked
+
+
+def _change_status(locked: Appointment, status: str, *, actor: Actor) -> None:
+    locked.status = status
+    locked.version += 1
+    locked.save(update_fields=["status", "version", "updated_at"])
+    notifications.notify_status_changed(locked)
+    record_by(actor, AuditEvent.Action.ACTION, obj=locked, fields=["status"], detail=STATUS_DETAILS[status])

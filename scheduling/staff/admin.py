@@ -186,6 +186,11 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             )
         return response
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Statuses follow the clock: how the call went can be said once it has started.
+        context["call_started"] = obj is not None and obj.start <= timezone.now()
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def add_view(self, request, form_url="", extra_context=None):
         # Staff book through the same service as patients: the booking form, not the model form.
         return redirect("admin:scheduling_appointment_book")

@@ -4,10 +4,14 @@ Every change goes through scheduling.services (the same rules as the public flow
 shows its message and changes nothing.
 """
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from clinic import audit
+from clinic.audit import Actor
 from clinic.models import AuditEvent
 from scheduling import services
 from scheduling.forms import BOOKING_FIELDS
@@ -15,12 +19,11 @@ from scheduling.models import Appointment
 from scheduling.staff.forms import CancelForm, StaffBookingForm, StartForm, free_time_choices
 from scheduling.staff.pages import StaffPage, change_url, clinic_time
 
-MSG_BAD_STATUS = "Choose “completed” or “no-show”."
-
-STATUS_ACTIONS = {
-    Appointment.Status.COMPLETED: "marked completed",
-    Appointment.Status.NO_SHOW: "marked no-show",
-}
+MSG_BAD_STATUS = "Choose “completed”, “no-show” or “confirmed”."
+MSG_SKIPPED_NOT_STARTED = (
+    "{count} selected meet-and-greet{s} not marked: {their} start time has not passed yet "
+    "(completed and no-show can be set only after the call's start)."
+)
 
 
 def refusal(error: services.BookingError) -> str:
@@ -126,18 +129,14 @@ class CancelPage(StaffPage):
             return self.show(appointment, form)
         try:
             services.appointment_cancel(
-                appointment=appointment, by_clinic=True, message=form.cleaned_data["message"]
+                appointment=appointment,
+                by_clinic=True,
+                message=form.cleaned_data["message"],
+                actor=Actor.from_request(request),
             )
         except services.BookingError as error:
             messages.error(request, error.message)
         else:
-            audit.record(
-                request,
-                AuditEvent.Action.ACTION,
-                obj=appointment,
-                fields=["status"],
-                detail="cancelled by clinic",
-            )
             messages.success(request, f"{appointment} is cancelled. The patient is told by email.")
         return redirect(change_url(appointment))
 
@@ -148,7 +147,8 @@ class CancelPage(StaffPage):
 
 
 class StatusPage(StaffPage):
-    """The change page's "How did it go?" buttons (POST only)."""
+    """The change page's "How did it go?" buttons (POST only): completed, no-show, or back to
+    confirmed (undoing a wrong mark)."""
 
     permission = "change"
 
@@ -158,26 +158,46 @@ class StatusPage(StaffPage):
     def post(self, request, pk):
         appointment = self.appointment_for_change(pk)
         status = request.POST.get("status")
-        if status not in STATUS_ACTIONS:
-            messages.error(request, MSG_BAD_STATUS)
-        else:
-            set_status_many(request, [appointment], status)
+        actor = Actor.from_request(request)
+        try:
+            if status == Appointment.Status.CONFIRMED:
+                services.appointment_reopen(appointment=appointment, actor=actor)
+                messages.success(request, f"{appointment} is confirmed again.")
+            elif status in services.STAFF_FINAL_STATUSES:
+                services.appointment_set_status(appointment=appointment, status=status, actor=actor)
+                messages.success(request, f"{appointment} {services.STATUS_DETAILS[status]}.")
+            else:
+                messages.error(request, MSG_BAD_STATUS)
+        except services.BookingError as error:
+            messages.error(request, error.message)
         return redirect(change_url(appointment))
 
 
-def set_status_many(request, appointments, status: str) -> None:
-    """Mark each appointment through the service; refusals are reported one by one."""
+def set_status_many(request, appointments, status: str, *, now: datetime | None = None) -> None:
+    """Mark each appointment through the service. Calls that have not started yet are skipped
+    and counted in one message; other refusals are reported one by one."""
+    now = now or timezone.now()
+    actor = Actor.from_request(request)
+    appointments = list(appointments)
+    not_started = [a for a in appointments if a.start > now]
     done = []
     for appointment in appointments:
+        if appointment in not_started:
+            continue
         try:
-            services.appointment_set_status(appointment=appointment, status=status)
+            services.appointment_set_status(appointment=appointment, status=status, actor=actor, now=now)
         except services.BookingError as error:
             messages.error(request, f"{appointment}: {error.message}")
         else:
             done.append(appointment)
-    if done:
-        audit.record_many(
-            request, AuditEvent.Action.ACTION, done, fields=["status"], detail=STATUS_ACTIONS[status]
+    if not_started:
+        count = len(not_started)
+        messages.warning(
+            request,
+            MSG_SKIPPED_NOT_STARTED.format(
+                count=count, s="" if count == 1 else "s", their="its" if count == 1 else "their"
+            ),
         )
+    if done:
         names = ", ".join(str(a) for a in done)
-        messages.success(request, f"{names} {STATUS_ACTIONS[status]}.")
+        messages.success(request, f"{names} {services.STATUS_DETAILS[status]}.")

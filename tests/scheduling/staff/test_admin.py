@@ -87,7 +87,7 @@ def test_change_page_shows_details_outbox_and_link_state_but_not_the_token(clien
     html, text = response.content.decode(), text_of(response)
     assert f.PATIENT_NAME in html and f.PATIENT_NOTE in html and f.PATIENT_PHONE in html
     assert "Active: the patient can cancel or move this appointment" in text
-    assert "Reschedule" in text and "Cancel by clinic" in text and "Mark completed" in text
+    assert "Reschedule" in text and "Cancel by clinic" in text
     assert appointment.manage_token_hash not in html
     assert "Confirmation to patient" in text and "Sent" in text
     event = AuditEvent.objects.get(action="view")

@@ -11,68 +11,9 @@ from scheduling import services
 from scheduling.models import Appointment, Notification
 from tests.scheduling import admin_factories as f
 from tests.scheduling.factories import free_slots
-from tests.scheduling.staff.helpers import LIST, change_url, soon, text_of
+from tests.scheduling.staff.helpers import change_url, soon, text_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize(("action", "status"), [("mark_completed", "completed"), ("mark_no_show", "no_show")])
-def test_list_actions_set_the_status_through_the_service(client, staff, action, status):
-    appointment = f.appointment(soon())
-
-    response = client.post(LIST, {"action": action, "_selected_action": [appointment.pk]}, follow=True)
-
-    appointment.refresh_from_db()
-    assert appointment.status == status
-    assert appointment.version == 2
-    assert f"Meet-and-greet #{appointment.pk} marked" in text_of(response)
-    assert AuditEvent.objects.filter(action="action", object_id=str(appointment.pk)).exists()
-
-
-def test_marking_a_cancelled_appointment_is_refused_and_changes_nothing(client, staff):
-    cancelled = f.appointment(soon(), status=Appointment.Status.CANCELLED_BY_PATIENT)
-
-    response = client.post(
-        LIST, {"action": "mark_completed", "_selected_action": [cancelled.pk]}, follow=True
-    )
-
-    cancelled.refresh_from_db()
-    assert cancelled.status == "cancelled_by_patient"
-    assert "A cancelled meet-and-greet cannot be marked completed or no-show." in text_of(response)
-    assert not AuditEvent.objects.filter(action="action").exists()
-
-
-def test_status_button_on_the_change_page(client, staff):
-    appointment = f.appointment(soon())
-
-    page = client.get(change_url(appointment))
-    response = client.post(
-        reverse("admin:scheduling_appointment_status", args=[appointment.pk]),
-        {"status": "no_show"},
-        follow=True,
-    )
-
-    assert "Mark no-show" in text_of(page)
-    appointment.refresh_from_db()
-    assert appointment.status == "no_show"
-    assert response.redirect_chain[-1][0] == change_url(appointment)
-    history = text_of(response)
-    assert "Booked online" in history
-    assert "marked no-show by frontdesk status" in history
-
-
-def test_status_button_with_a_tampered_status_changes_nothing(client, staff):
-    appointment = f.appointment(soon())
-
-    response = client.post(
-        reverse("admin:scheduling_appointment_status", args=[appointment.pk]),
-        {"status": "confirmed"},
-        follow=True,
-    )
-
-    appointment.refresh_from_db()
-    assert (appointment.status, appointment.version) == ("confirmed", 1)
-    assert "Choose “completed” or “no-show”." in text_of(response)
 
 
 def test_cancel_by_clinic_emails_the_patient_with_the_message(
