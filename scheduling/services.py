@@ -293,6 +293,38 @@ def appointment_cancel(
     return locked
 
 
+def appointments_cancel_by_clinic(
+    *, appointments: Sequence[Appointment], message: str, actor: Actor, now: datetime | None = None
+) -> list[Appointment]:
+    """Cancel these confirmed appointments for the clinic, all or none, each through
+    appointment_cancel (so each patient gets the cancellation email with a METHOD:CANCEL .ics
+    and `message`). Joins the caller's transaction when there is one, so a change that strands
+    them (time off, hours, rules) is saved together with their cancellation or not at all.
+
+    Raises AppointmentNotChangeable (naming the appointment) when one can no longer be
+    cancelled; then nothing is cancelled.
+    """
+    cancelled = []
+    with transaction.atomic():
+        for appointment in appointments:
+            try:
+                cancelled.append(
+                    appointment_cancel(
+                        appointment=appointment, by_clinic=True, message=message, actor=actor, now=now
+                    )
+                )
+            except AppointmentNotChangeable:
+                raise AppointmentNotChangeable(
+                    MSG_CANCEL_MANY_FAILED.format(appointment=appointment)
+                ) from None
+    return cancelled
+
+
+MSG_CANCEL_MANY_FAILED = (
+    "{appointment} can no longer be cancelled (it changed meanwhile), so nothing was saved or cancelled."
+)
+
+
 STAFF_FINAL_STATUSES = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}
 STATUS_DETAILS = {
     Appointment.Status.COMPLETED: "marked completed",

@@ -1,16 +1,19 @@
-"""Admin registrations of availability: weekly hours, time off and the booking rules."""
+"""Admin registrations of availability: weekly hours, time off and the booking rules.
+
+Each save is checked for confirmed appointments it would strand (scheduling.staff.conflicts).
+"""
 
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from clinic.audit import AuditedAdminMixin
 from scheduling.models import BookingRules, TimeOff, WeeklyHours, clinic_zone
+from scheduling.staff.conflicts import AvailabilityAdmin
 from scheduling.staff.forms import TimeOffForm
 
 
 @admin.register(WeeklyHours)
-class WeeklyHoursAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class WeeklyHoursAdmin(AvailabilityAdmin):
     list_display = ["weekday", "start_time", "end_time"]
     list_filter = ["weekday"]
     ordering = ["weekday", "start_time"]
@@ -33,7 +36,7 @@ class TimeOffWhenFilter(admin.SimpleListFilter):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class TimeOffAdmin(AvailabilityAdmin):
     form = TimeOffForm
     list_display = ["start_date", "start_time", "end_date", "end_time", "reason"]
     list_filter = [TimeOffWhenFilter]
@@ -42,7 +45,7 @@ class TimeOffAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BookingRules)
-class BookingRulesAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class BookingRulesAdmin(AvailabilityAdmin):
     """One record: the list goes straight to it; it cannot be added twice or deleted."""
 
     fields = [

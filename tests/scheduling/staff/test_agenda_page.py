@@ -147,11 +147,12 @@ def test_agenda_week_query_count_does_not_grow_with_appointments(
     staff_client, open_weekdays, count, django_assert_max_num_queries
 ):
     """Prevents an N+1 over appointments (e.g. a per-row query for the patient or the outbox) and
-    a per-day query for hours or time off: one query each for appointments, hours and time off."""
+    a per-day query for hours or time off: the availability through its selector (rules, hours,
+    time off, taken times), the appointments and the time off reasons, once each."""
     f.many_appointments(count, first=f.utc(2026, 6, 1, 13, 0))
     TimeOff.objects.create(start_date=f.utc(2026, 6, 2).date(), end_date=f.utc(2026, 6, 2).date())
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(13):
         response = staff_client.get(AGENDA, {"date": "2026-06-03", "view": "week"})
 
     assert response.status_code == 200
