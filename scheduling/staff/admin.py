@@ -92,6 +92,7 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "state",
         "time_zone",
         "manage_link",
+        "call_link",
         "version",
         "created_at",
         "updated_at",
@@ -102,7 +103,18 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ("When", {"fields": ["start_in_clinic_zone", "start_in_patient_zone", "status", "source"]}),
         (
             "Patient",
-            {"fields": ["full_name", "email", "phone", "state", "time_zone", "contact_method", "note"]},
+            {
+                "fields": [
+                    "full_name",
+                    "email",
+                    "phone",
+                    "call_link",
+                    "state",
+                    "time_zone",
+                    "contact_method",
+                    "note",
+                ]
+            },
         ),
         ("Record", {"fields": ["manage_link", "version", "created_at", "updated_at", "purged_at"]}),
         ("History", {"fields": ["history"]}),
@@ -122,6 +134,12 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def start_in_patient_zone(self, obj):
         local = obj.start.astimezone(obj.patient_zone)
         return f"{local:%a %d %b %Y, %H:%M %Z} ({zone_label(obj.time_zone, obj.state)})"
+
+    @admin.display(description="Call the patient")
+    def call_link(self, obj):
+        if not obj.phone:
+            return "—"
+        return format_html('<a href="tel:{}">{}</a>', obj.phone, obj.phone)
 
     @admin.display(description="Patient's manage link")
     def manage_link(self, obj):

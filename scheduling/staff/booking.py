@@ -4,19 +4,19 @@ Every change goes through scheduling.services (the same rules as the public flow
 shows its message and changes nothing.
 """
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
-from clinic import audit
 from clinic.audit import Actor
-from clinic.models import AuditEvent
 from scheduling import services
-from scheduling.forms import BOOKING_FIELDS
-from scheduling.models import Appointment
-from scheduling.staff.forms import CancelForm, StaffBookingForm, StartForm, free_time_choices
+from scheduling.forms import BOOKING_FIELDS, parse_instant
+from scheduling.models import Appointment, clinic_zone
+from scheduling.staff.forms import CancelForm, StaffBookingForm, StartForm, free_times_of_day
 from scheduling.staff.pages import StaffPage, change_url, clinic_time
 
 MSG_BAD_STATUS = "Choose “completed”, “no-show” or “confirmed”."
@@ -34,84 +34,139 @@ def refusal(error: services.BookingError) -> str:
     return f"{error.message} Nearby free times: {'; '.join(clinic_time(slot.start) for slot in nearby)}."
 
 
-class BookPage(StaffPage):
+def _initial_day(data) -> date:
+    """The date whose free times are shown: the one asked for, else today (clinic time)."""
+    try:
+        day = date.fromisoformat(data.get("day", ""))
+    except ValueError:
+        day = None
+    today = timezone.now().astimezone(clinic_zone()).date()
+    return day if day is not None and today <= day <= today + timedelta(days=3650) else today
+
+
+class WhenPage(StaffPage):
+    """A page that picks a time: the free times of the chosen date first (in the clinic's and
+    the caller's zones), another time after an explicit "outside the usual hours" confirmation.
+    "Show free times" (`_show`) re-renders for another date without booking anything."""
+
+    form_class = None
+
+    def form(self, data=None, *, initial=None):
+        if data is not None and "_show" in data:
+            data, initial = None, data.dict()
+        form = self.form_class(data, initial=initial)
+        day = _initial_day(data if data is not None else (initial or {}))
+        if not form.is_bound:
+            form.initial.setdefault("day", day)
+        zone = getattr(form, "patient_zone", None) or self.patient_zone()
+        form.set_free_times(free_times_of_day(day, patient_zone=zone))
+        form.free_day = day
+        return form
+
+    def patient_zone(self) -> str | None:
+        return None
+
+    def booking_errors(self, form, error: services.BookingError) -> dict:
+        """Put a refusal on the form (the error summary shows it); say what the page needs."""
+        if isinstance(error, services.OutsideUsualHours):
+            form.add_error("confirm_outside", error.message)
+            return {"show_confirm": True}
+        form.add_error(None, refusal(error))
+        return {}
+
+
+class BookPage(WhenPage):
     permission = "add"
     template_name = "admin/scheduling/appointment/book.html"
+    form_class = StaffBookingForm
 
     def get(self, request):
-        return self.show(StaffBookingForm())
+        return self.show(self.form(initial=request.GET.dict()))
 
     def post(self, request):
-        form = StaffBookingForm(request.POST)
-        if form.is_valid():
+        form = self.form(request.POST)
+        extra = {}
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
             try:
                 result = services.appointment_book(
-                    **{name: form.cleaned_data[name] for name in BOOKING_FIELDS},
+                    **{name: data[name] for name in BOOKING_FIELDS},
                     source=Appointment.Source.STAFF,
+                    actor=Actor.from_request(request),
+                    outside_hours=data["confirm_outside"],
                 )
+            except services.DuplicateBooking as error:
+                extra = {"existing": error.existing, "existing_when": clinic_time(error.existing.start)}
+                extra["move_url"] = (
+                    reverse("admin:scheduling_appointment_reschedule", args=[error.existing.pk])
+                    + "?"
+                    + urlencode({"start": data["start"].isoformat()})
+                )
+                form.add_error("email", services.STAFF_DUPLICATE)
             except services.BookingError as error:
-                messages.error(request, refusal(error))
+                extra = self.booking_errors(form, error)
             else:
                 appointment = result.appointment
-                audit.record(
-                    request,
-                    AuditEvent.Action.ADD,
-                    obj=appointment,
-                    fields=BOOKING_FIELDS,
-                    detail="booked by staff",
-                )
                 messages.success(
                     request,
                     f"{appointment} booked for {clinic_time(appointment.start)}. "
                     "The confirmation email is queued.",
                 )
                 return redirect(change_url(appointment))
-        return self.show(form)
+        return self.show(form, **extra)
 
-    def show(self, form):
-        form.set_choices(free_time_choices())
-        return self.render("Book a meet-and-greet for a caller", form=form)
+    def show(self, form, **extra):
+        return self.render("Book a meet-and-greet for a caller", form=form, **extra)
 
 
-class ReschedulePage(StaffPage):
+class ReschedulePage(WhenPage):
     permission = "change"
     template_name = "admin/scheduling/appointment/reschedule.html"
+    form_class = StartForm
 
     def get(self, request, pk):
-        return self.show(self.appointment_for_change(pk), StartForm())
+        self.appointment = self.appointment_for_change(pk)
+        initial = request.GET.dict()
+        start = parse_instant(initial.pop("start", ""))
+        if start is not None:
+            # From "move it instead" on the booking page: that time, as another time.
+            local = start.astimezone(clinic_zone())
+            initial.update(day=local.date().isoformat(), other_time=f"{local:%H:%M}")
+        return self.show(self.form(initial=initial))
 
     def post(self, request, pk):
-        appointment = self.appointment_for_change(pk)
-        form = StartForm(request.POST)
-        if form.is_valid():
+        self.appointment = appointment = self.appointment_for_change(pk)
+        form = self.form(request.POST)
+        extra = {}
+        if form.is_bound and form.is_valid():
             try:
                 result = services.appointment_move(
-                    appointment=appointment, new_start=form.cleaned_data["start"]
+                    appointment=appointment,
+                    new_start=form.cleaned_data["start"],
+                    actor=Actor.from_request(request),
+                    outside_hours=form.cleaned_data["confirm_outside"],
                 )
             except services.BookingError as error:
-                messages.error(request, refusal(error))
+                extra = self.booking_errors(form, error)
             else:
-                audit.record(
-                    request,
-                    AuditEvent.Action.ACTION,
-                    obj=appointment,
-                    fields=["start", "end"],
-                    detail="rescheduled",
-                )
                 messages.success(
                     request,
                     f"Moved to {clinic_time(result.appointment.start)}. The patient is told by email.",
                 )
                 return redirect(change_url(appointment))
-        return self.show(appointment, form)
+        return self.show(form, **extra)
 
-    def show(self, appointment, form):
-        form.set_choices(free_time_choices())
+    def patient_zone(self) -> str | None:
+        return self.appointment.time_zone
+
+    def show(self, form, **extra):
+        appointment = self.appointment
         return self.render(
             f"Reschedule {appointment}",
             form=form,
             original=appointment,
             current_time=clinic_time(appointment.start),
+            **extra,
         )
 
 

@@ -4,68 +4,164 @@ They check the shape of input (the same field checks as the public booking form)
 that need the database stay in scheduling.services.
 """
 
+import copy
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from scheduling import selectors
+from scheduling import selectors, services
 from scheduling.forms import BookingForm, SlotChoiceField
 from scheduling.models import Appointment, BookingRules, TimeOff, clinic_zone
 from scheduling.staff.pages import clinic_zone_name
-from scheduling.zones import PATIENT_ZONES, STATE_CHOICES, STATE_ZONES
+from scheduling.zones import PATIENT_ZONES, STATE_CHOICES, STATE_ZONES, zones_for_state
 
 MSG_TIME_OFF_DAYS = "The last day cannot be before the first day."
 
 
-def free_time_choices(*, now: datetime | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Free start times over the booking horizon, grouped by clinic date, as <select> choices."""
-    now = now or timezone.now()
+def _staff_field(name: str, label: str, help_text: str, **errors) -> forms.Field:
+    """A field of the public booking form (same checks), in words for staff."""
+    field = copy.deepcopy(BookingForm.base_fields[name])
+    field.label, field.help_text = label, help_text
+    field.error_messages.update(errors)
+    return field
+
+
+def patient_zone_of(state: str | None, time_zone: str | None) -> str | None:
+    """The caller's zone: the only one of a single-zone state, or the one chosen for Texas."""
+    zones = STATE_ZONES.get(state or "", [])
+    if len(zones) == 1:
+        return zones[0]
+    return time_zone if time_zone in zones else None
+
+
+def time_label(instant: datetime, patient_zone: str | None) -> str:
+    """ "11:00 AM Eastern Time · 8:00 AM Pacific Time": the clinic's zone, then the caller's."""
     zone = clinic_zone()
-    today = now.astimezone(zone).date()
-    days = BookingRules.load().horizon_days + 1
-    groups: dict[date, list[tuple[str, str]]] = {}
-    for slot in selectors.patient_slots(tz=settings.CLINIC_TIME_ZONE, start=today, days=days, now=now):
-        local = slot.start.astimezone(zone)
-        groups.setdefault(local.date(), []).append(
-            (slot.start.astimezone(UTC).isoformat(), f"{local:%H:%M %Z}")
-        )
-    return [(f"{day:%A %d %B %Y}", options) for day, options in groups.items()]
+
+    def one(z, name):
+        local = instant.astimezone(z)
+        return f"{local:%I:%M %p}".lstrip("0") + f" {name}"
+
+    label = one(zone, clinic_zone_name())
+    if patient_zone and patient_zone != settings.CLINIC_TIME_ZONE:
+        label += f" · {one(ZoneInfo(patient_zone), PATIENT_ZONES[patient_zone])}"
+    return label
 
 
-class FreeTimeField(SlotChoiceField):
-    """A <select> of free times (choices set per request). Any well-formed instant is passed on:
-    the service decides whether it is still free, and says so with nearby times."""
+def free_times_of_day(
+    day: date, *, patient_zone: str | None, now: datetime | None = None
+) -> list[tuple[str, str]]:
+    """The free start times of one clinic date under the staff rules (no notice, no cap), as
+    (ISO instant, label with both zones) choices."""
+    now = now or timezone.now()
+    rules = services.staff_rules(BookingRules.load())
+    slots = selectors.slots_on_clinic_day(day=day, now=now, rules=rules)
+    return [(slot.start.astimezone(UTC).isoformat(), time_label(slot.start, patient_zone)) for slot in slots]
 
-    widget = forms.Select
 
+class WhenForm(forms.Form):
+    """A time picked as a clinic date, then one of that day's free times or another time."""
 
-class StartForm(forms.Form):
-    start = FreeTimeField(
-        label=f"New time ({clinic_zone_name()})", error_messages={"required": "Please choose a time."}
+    day = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Please choose a date.",
+            "invalid": "Please enter a date like 2026-12-01.",
+        },
+    )
+    free_time = SlotChoiceField(
+        label="Free times that day",
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid": "Please choose one of the free times."},
+    )
+    other_time = forms.TimeField(
+        label=f"Or another time ({clinic_zone_name()})",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="For a time not listed: outside the usual hours, the same day, or further ahead.",
+        error_messages={"invalid": "Please enter a time like 14:30."},
+    )
+    confirm_outside = forms.BooleanField(
+        label="Yes, book this time although it is outside the usual hours.",
+        required=False,
     )
 
-    def set_choices(self, choices) -> None:
-        self.fields["start"].widget.choices = [("", "Choose a free time"), *choices]
+    def set_free_times(self, choices) -> None:
+        self.fields["free_time"].widget.choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        day, chosen, other = cleaned.get("day"), cleaned.get("free_time"), cleaned.get("other_time")
+        if chosen is not None:
+            cleaned["start"] = chosen
+        elif day is not None and other is not None:
+            cleaned["start"] = datetime.combine(day, other, tzinfo=clinic_zone()).astimezone(UTC)
+        elif "free_time" not in self.errors and "other_time" not in self.errors and day is not None:
+            self.add_error("free_time", MSG_CHOOSE_TIME)
+        return cleaned
 
 
-class StaffBookingForm(StartForm):
+MSG_CHOOSE_TIME = "Please choose one of the free times, or enter another time."
+MSG_TEXAS_ZONE = "Please choose the caller's zone: most of Texas is on Central Time."
+
+TEXAS_ZONES = [("", "Not needed (New York or California)"), *zones_for_state("TX")]
+
+
+class StaffBookingForm(WhenForm):
     """A caller's details, with the same checks as the public form (minus the bot defences)."""
 
-    field_order = ["state", "time_zone", "start", "full_name", "email", "phone", "contact_method", "note"]
+    field_order = [
+        "state",
+        "time_zone",
+        "day",
+        "free_time",
+        "other_time",
+        "confirm_outside",
+        "full_name",
+        "email",
+        "phone",
+        "contact_method",
+        "note",
+    ]
 
-    state = forms.ChoiceField(choices=[("", "Choose the state"), *STATE_CHOICES], label="State of residence")
-    time_zone = forms.ChoiceField(
-        choices=[("", "Choose the zone"), *PATIENT_ZONES.items()],
-        label="Patient's time zone",
-        help_text="Emails to the patient show times in this zone.",
+    state = forms.ChoiceField(
+        choices=[("", "Choose the state"), *STATE_CHOICES],
+        label="State the caller lives in",
+        error_messages={"required": "Please choose the state the caller lives in."},
     )
-    full_name = BookingForm.base_fields["full_name"]
-    email = BookingForm.base_fields["email"]
-    phone = BookingForm.base_fields["phone"]
-    contact_method = BookingForm.base_fields["contact_method"]
-    note = BookingForm.base_fields["note"]
+    time_zone = forms.ChoiceField(
+        choices=TEXAS_ZONES,
+        required=False,
+        label="Caller's time zone (Texas only)",
+        help_text="New York and California have one zone each. Emails show times in the caller's zone.",
+    )
+    full_name = _staff_field(
+        "full_name", "Patient's full name", "", required="Please enter the patient's name."
+    )
+    email = _staff_field(
+        "email",
+        "Patient's email",
+        "The confirmation, with the patient's private link, goes here.",
+        required="Please enter the patient's email address.",
+    )
+    phone = _staff_field(
+        "phone",
+        "Patient's phone",
+        "A US number with area code.",
+        required="Please enter the patient's phone.",
+    )
+    contact_method = _staff_field(
+        "contact_method",
+        "How the doctor reaches the patient",
+        "",
+        required="Please choose a phone call or a video call.",
+    )
+    note = _staff_field("note", "Note (optional)", "What the caller wants to ask. Leave out medical details.")
     confirm_residence = forms.BooleanField(
         label="The caller lives in this state and will be there during the call.",
         error_messages={"required": "Please confirm where the caller lives."},
@@ -75,16 +171,24 @@ class StaffBookingForm(StartForm):
     clean_phone = BookingForm.clean_phone
     clean_note = BookingForm.clean_note
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["start"].label = f"Time ({clinic_zone_name()})"
+    @property
+    def patient_zone(self) -> str | None:
+        data = self.data if self.is_bound else self.initial
+        return patient_zone_of(data.get("state"), data.get("time_zone"))
 
     def clean(self):
         cleaned = super().clean()
-        state, zone = cleaned.get("state"), cleaned.get("time_zone")
-        if state and zone and zone not in STATE_ZONES[state]:
-            self.add_error("time_zone", f"{PATIENT_ZONES[zone]} is not used in {dict(STATE_CHOICES)[state]}.")
+        state = cleaned.get("state")
+        if state:
+            zone = patient_zone_of(state, cleaned.get("time_zone"))
+            if zone is None:
+                self.add_error("time_zone", MSG_TEXAS_ZONE)
+            cleaned["time_zone"] = zone
         return cleaned
+
+
+class StartForm(WhenForm):
+    """A new time for an appointment."""
 
 
 class CancelForm(forms.Form):
