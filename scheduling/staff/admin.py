@@ -1,4 +1,4 @@
-"""Admin registrations of appointments (list, change page, actions, extra pages) and the outbox.
+"""Admin registration of appointments: the list, the change page, actions and the extra pages.
 
 Staff never change an appointment's time or status through the form: those go through the
 same services as the public flow (actions and the buttons on the change page), so every rule
@@ -12,7 +12,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from clinic import audit
 from clinic.audit import AuditedAdminMixin
 from clinic.models import AuditEvent
 from scheduling.models import Appointment, Notification
@@ -21,7 +20,8 @@ from scheduling.staff.agenda import AgendaPage
 from scheduling.staff.booking import BookPage, CancelPage, ReschedulePage, StatusPage, set_status_many
 from scheduling.staff.export import ExportPage
 from scheduling.staff.forms import AppointmentForm
-from scheduling.staff.pages import clinic_time
+from scheduling.staff.pages import clinic_time, record_view
+from scheduling.staff.reports import MonthlyReportPage
 from scheduling.zones import zone_label
 
 
@@ -199,9 +199,7 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "show_save_and_add_another": False}
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
-            audit.record(
-                request, AuditEvent.Action.VIEW, object_type="scheduling.appointment", object_id=object_id
-            )
+            record_view(request, "scheduling.appointment", object_id=object_id)
         return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -218,7 +216,13 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             **(extra_context or {}),
             "agenda_url": reverse("admin:scheduling_appointment_agenda"),
         }
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            # Which filters were on (their names: a search term may be a patient's name).
+            record_view(
+                request, "scheduling.appointment", detail="appointment list", fields=request.GET.keys()
+            )
+        return response
 
     # --- actions (through the services) ---------------------------------------------------
 
@@ -240,6 +244,7 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             path("agenda/", page(AgendaPage), name="scheduling_appointment_agenda"),
             path("book/", page(BookPage), name="scheduling_appointment_book"),
             path("export/", page(ExportPage), name="scheduling_appointment_export"),
+            path("report/", page(MonthlyReportPage), name="scheduling_appointment_report"),
             path("calendar-feed/", page(feed.FeedTokenPage), name="scheduling_appointment_feed_token"),
             # Not behind admin login: calendar apps cannot log in. The secret token is the key.
             path("feed/<str:token>.ics", feed.staff_feed, name="scheduling_appointment_feed"),
@@ -248,42 +253,3 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
             path("<int:pk>/status/", page(StatusPage), name="scheduling_appointment_status"),
         ]
         return custom + super().get_urls()
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """The outbox, read-only. Subjects and staff alerts carry no patient names by design."""
-
-    list_display = ["created_at", "appointment_link", "kind", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
-    date_hierarchy = "created_at"
-    ordering = ["-created_at"]
-    readonly_fields = [
-        "appointment_link",
-        "kind",
-        "appointment_version",
-        "recipient",
-        "status",
-        "subject",
-        "body_text",
-        "send_after",
-        "attempts",
-        "last_error",
-        "created_at",
-        "sent_at",
-    ]
-    fields = readonly_fields
-
-    @admin.display(description="Appointment", ordering="appointment_id")
-    def appointment_link(self, obj):
-        url = reverse("admin:scheduling_appointment_change", args=[obj.appointment_id])
-        return format_html('<a href="{}">Meet-and-greet #{}</a>', url, obj.appointment_id)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

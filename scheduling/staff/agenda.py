@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 
 from scheduling import agenda, selectors
 from scheduling.models import Appointment, TimeOff, clinic_zone
-from scheduling.staff.pages import StaffPage
+from scheduling.staff.pages import StaffPage, record_view
 from scheduling.zones import zone_label
 
 MSG_BAD_DATE = "That date could not be read, so the agenda shows today."
@@ -82,6 +82,7 @@ class AgendaPage(StaffPage):
 
         last = first + timedelta(days=days - 1)
         heading = f"{first:%A %d %B %Y}" if view == "day" else f"Week of {first:%d %B %Y} to {last:%d %B %Y}"
+        record_view(request, "scheduling.appointment", detail=f"agenda ({view} of {first.isoformat()})")
         return self.render(
             f"Agenda: {heading}",
             heading=heading,

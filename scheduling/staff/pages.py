@@ -14,6 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views import View
 
+from clinic import audit
+from clinic.models import AuditEvent
 from scheduling.models import Appointment, clinic_zone
 from scheduling.zones import PATIENT_ZONES
 
@@ -31,6 +33,18 @@ def clinic_time(instant: datetime | None) -> str:
 
 def change_url(appointment: Appointment) -> str:
     return reverse("admin:scheduling_appointment_change", args=[appointment.pk])
+
+
+def record_view(request, object_type: str, *, object_id="", detail: str = "", fields=()) -> None:
+    """Audit that staff looked at something: who, what, when (no patient details in `detail`)."""
+    audit.record(
+        request,
+        AuditEvent.Action.VIEW,
+        object_type=object_type,
+        object_id=object_id,
+        fields=fields,
+        detail=detail,
+    )
 
 
 class StaffPage(View):
