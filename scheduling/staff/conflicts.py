@@ -14,7 +14,7 @@ from datetime import datetime
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -87,37 +87,57 @@ class AvailabilityAdmin(AuditedAdminMixin, admin.ModelAdmin):
         super().message_user(request, *args, **kwargs)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        def proceed():
+            return super(AvailabilityAdmin, self).changeform_view(request, object_id, form_url, extra_context)
+
         if request.method != "POST":
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return proceed()
         obj = self.get_object(request, unquote(object_id)) if object_id else None
         allowed = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
         form = self.get_form(request, obj, change=obj is not None)(request.POST, request.FILES, instance=obj)
         if (object_id and obj is None) or not allowed or not form.is_valid():
             # Not found, not allowed or not valid: the admin's own answer.
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return proceed()
+        return self._guarded(request, obj, change=form.save, proceed=proceed)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # Deleting weekly hours can strand a call too (time off only ever frees time).
+        def proceed():
+            return super(AvailabilityAdmin, self).delete_view(request, object_id, extra_context)
+
+        obj = self.get_object(request, unquote(object_id))
+        if request.method != "POST" or not request.POST.get("post") or obj is None:
+            return proceed()
+        if not self.has_delete_permission(request, obj):
+            return proceed()
+        rows = self.model.objects.filter(pk=obj.pk)
+        return self._guarded(request, obj, change=rows.delete, proceed=proceed)
+
+    def _guarded(self, request, obj, *, change: Callable[[], object], proceed: Callable[[], HttpResponse]):
+        """Run the admin's own save or delete (`proceed`) unless `change` would strand confirmed
+        calls and staff have not chosen yet; then show them, and act on the choice."""
         now = timezone.now()
         choice = request.POST.get(CHOICE)
         if choice == "cancel":
-            return self._save_and_cancel(request, object_id, form_url, extra_context, now=now)
-        stranded = stranded_by(form.save, now=now)
+            return self._proceed_and_cancel(request, obj, change=change, proceed=proceed, now=now)
+        stranded = stranded_by(change, now=now)
         if not stranded:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            return proceed()
         if choice == "keep":
-            response = super().changeform_view(request, object_id, form_url, extra_context)
+            response = proceed()
             if isinstance(response, HttpResponseRedirect):
                 messages.warning(request, MSG_KEPT.format(**_plural(len(stranded))))
             return response
         return self._confirm(request, obj, stranded)
 
-    def _save_and_cancel(self, request, object_id, form_url, extra_context, *, now):
+    def _proceed_and_cancel(self, request, obj, *, change, proceed, now):
         """Save the change and cancel what it strands, in one transaction, or neither."""
         before, _ = upcoming_conflicts(now)
         message = request.POST.get(MESSAGE, "").strip()[:1000]
         request._held_admin_messages = held = []
         try:
             with transaction.atomic():
-                response = super().changeform_view(request, object_id, form_url, extra_context)
+                response = proceed()
                 if not isinstance(response, HttpResponseRedirect):
                     transaction.set_rollback(True)
                     return response
@@ -129,13 +149,11 @@ class AvailabilityAdmin(AuditedAdminMixin, admin.ModelAdmin):
                     appointments=targets, message=message, actor=Actor.from_request(request), now=now
                 )
         except services.BookingError as error:
-            del request._held_admin_messages  # nothing was saved: the admin's message is dropped
+            # Nothing was saved: the admin's held "saved" message is dropped with the rest.
             messages.error(request, error.message)
-            obj = self.get_object(request, unquote(object_id)) if object_id else None
-            form = self.get_form(request, obj, change=obj is not None)(request.POST, instance=obj)
-            form.is_valid()
-            return self._confirm(request, obj, stranded_by(form.save, now=now))
-        del request._held_admin_messages
+            return self._confirm(request, obj, stranded_by(change, now=now))
+        finally:
+            del request._held_admin_messages
         for args, kwargs in held:
             self.message_user(request, *args, **kwargs)
         messages.success(request, MSG_CANCELLED.format(**_plural(len(targets))))

@@ -242,3 +242,23 @@ def test_the_appointment_page_links_the_phone_number(client, staff):
     html = client.get(change_url(appointment)).content.decode()
 
     assert f'<a href="tel:{f.PATIENT_PHONE}">' in html
+
+
+def test_move_instead_prefills_the_time_and_an_outside_hours_move_needs_the_confirmation(
+    client, staff, hours
+):
+    appointment = f.appointment(soon(3))
+    evening = soon(2, 23)
+    url = reverse("admin:scheduling_appointment_reschedule", args=[appointment.pk])
+
+    page = client.get(url, {"start": evening.isoformat()})
+    refused = client.post(url, when(evening, free=False))
+    moved = client.post(url, when(evening, free=False, confirm_outside="on"))
+
+    local = evening.astimezone(clinic_zone())
+    assert f'value="{local:%H:%M}"' in page.content.decode()
+    assert services.MSG_OUTSIDE_HOURS in text_of(refused)
+    assert moved.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.start == evening
+    assert AuditEvent.objects.get(action="action").detail == "rescheduled outside the usual hours"

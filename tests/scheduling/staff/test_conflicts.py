@@ -154,3 +154,18 @@ def test_a_change_that_strands_nobody_saves_at_once(client, staff, booked):
 
     assert response.status_code == 302
     assert TimeOff.objects.count() == 1
+
+
+def test_deleting_weekly_hours_under_a_call_asks_first(client, staff, booked):
+    monday = WeeklyHours.objects.get(weekday=0)
+    url = reverse("admin:scheduling_weeklyhours_delete", args=[monday.pk])
+
+    asked = client.post(url, {"post": "yes"})
+    still_there = WeeklyHours.objects.filter(pk=monday.pk).exists()
+    kept = client.post(url, {"post": "yes", "_conflicts": "keep"}, follow=True)
+
+    assert "This change leaves 2 confirmed meet-and-greets outside availability" in text_of(asked)
+    assert still_there
+    assert not WeeklyHours.objects.filter(pk=monday.pk).exists()
+    assert "2 confirmed meet-and-greets stay booked outside availability" in text_of(kept)
+    assert [a.status for a in Appointment.objects.all()] == ["confirmed", "confirmed"]

@@ -23,29 +23,14 @@ def this_month_day(day: int, hour: int = 15) -> datetime:
     return datetime(today.year, today.month, day, hour, tzinfo=UTC)
 
 
-def many(count: int, *, first: datetime, **fields) -> None:
-    Appointment.objects.bulk_create(
-        Appointment(
-            start=first + timedelta(minutes=15 * i),
-            end=first + timedelta(minutes=15 * i + 10),
-            full_name="P",
-            email=f"p{i}@example.org",
-            phone="+12125550100",
-            state="NY",
-            time_zone="America/New_York",
-            contact_method="phone",
-            **fields,
-        )
-        for i in range(count)
-    )
-
-
 def test_the_report_counts_each_outcome_per_month_with_the_no_show_rate(client, staff):
     first = this_month_day(1)
-    many(3, first=first, status=Appointment.Status.COMPLETED)
-    many(1, first=first + timedelta(hours=2), status=Appointment.Status.NO_SHOW, source="staff")
-    many(2, first=first + timedelta(hours=3), status=Appointment.Status.CANCELLED_BY_PATIENT)
-    many(1, first=first + timedelta(hours=4), status=Appointment.Status.CANCELLED_BY_CLINIC)
+    f.many_appointments(3, first=first, status=Appointment.Status.COMPLETED)
+    f.many_appointments(
+        1, first=first + timedelta(hours=2), status=Appointment.Status.NO_SHOW, source="staff"
+    )
+    f.many_appointments(2, first=first + timedelta(hours=3), status=Appointment.Status.CANCELLED_BY_PATIENT)
+    f.many_appointments(1, first=first + timedelta(hours=4), status=Appointment.Status.CANCELLED_BY_CLINIC)
 
     response = client.get(REPORT)
 
@@ -70,7 +55,7 @@ def test_the_report_query_count_does_not_grow_with_appointments(
     client, staff, count, django_assert_max_num_queries
 ):
     """Prevents a query per month or per appointment: one aggregate query for the twelve months."""
-    many(count, first=this_month_day(1, 12), status=Appointment.Status.COMPLETED)
+    f.many_appointments(count, first=this_month_day(1, 12), status=Appointment.Status.COMPLETED)
 
     # Session and user, their permissions, the report's one query, the audit event, the session.
     with django_assert_max_num_queries(9):
