@@ -1,10 +1,12 @@
-"""The audit trail's one writer: `record(request, action, ...)`, and the admin mixin that calls it.
+"""The audit trail's one writer: `record(request, action, ...)`, `record_by(actor, ...)` for services
+that write their own event, and the admin mixin that calls it.
 
 Records who, when, what (field NAMES, never values) and from which address. The address is
 read the way django-axes reads it (so AXES_PROXY_COUNT applies to both).
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from axes.helpers import get_client_ip_address
 
@@ -15,8 +17,32 @@ def client_address(request) -> str | None:
     return get_client_ip_address(request) or None
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who asks a service for a change (a staff user, and the address their request came from),
+    so the service can write the audit event inside its own transaction."""
+
+    user: object
+    client_address: str | None = None
+
+    @classmethod
+    def from_request(cls, request) -> "Actor":
+        return cls(user=getattr(request, "user", None), client_address=client_address(request))
+
+
 def _event(request, action: str, *, object_type: str, object_id, fields, detail: str) -> AuditEvent:
-    user = getattr(request, "user", None)
+    return _event_by(
+        Actor.from_request(request),
+        action,
+        object_type=object_type,
+        object_id=object_id,
+        fields=fields,
+        detail=detail,
+    )
+
+
+def _event_by(actor: Actor, action: str, *, object_type: str, object_id, fields, detail: str) -> AuditEvent:
+    user = actor.user
     authenticated = user is not None and user.is_authenticated
     return AuditEvent(
         user=user if authenticated else None,
@@ -26,8 +52,17 @@ def _event(request, action: str, *, object_type: str, object_id, fields, detail:
         object_type=object_type,
         object_id="" if object_id is None else str(object_id),
         fields=sorted(fields),
-        client_address=client_address(request),
+        client_address=actor.client_address,
     )
+
+
+def record_by(actor: Actor, action: str, *, obj, fields: Iterable[str] = (), detail: str = "") -> AuditEvent:
+    """Write one audit event for `actor` doing `action` to `obj` (inside the caller's transaction)."""
+    event = _event_by(
+        actor, action, object_type=obj._meta.label_lower, object_id=obj.pk, fields=fields, detail=detail
+    )
+    event.save()
+    return event
 
 
 def record(

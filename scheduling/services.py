@@ -11,6 +11,7 @@ behind the locks, so a bug here still cannot double-book; a lost race becomes Sl
 writes, in date order), and nothing waits while holding a day lock, so bookings cannot deadlock.
 """
 
+import copy
 import logging
 import zlib
 from collections.abc import Sequence
@@ -21,6 +22,8 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from clinic.audit import Actor, record_by
+from clinic.models import AuditEvent
 from scheduling import notifications
 from scheduling.models import Appointment, BookingRules
 from scheduling.selectors import clinic_date, nearby_slots, slots_on_clinic_day
@@ -36,6 +39,13 @@ MSG_DUPLICATE = (
     "We have emailed you a private link to see, change or cancel it."
 )
 MSG_NOT_CHANGEABLE = "This meet-and-greet can no longer be changed."
+# Staff only (admin is in English).
+MSG_OUTSIDE_HOURS = (
+    "That time is outside the usual hours (weekly hours, time off, the doctor's busy times, the buffer "
+    "or how far ahead patients may book). Confirm that you want it anyway."
+)
+MSG_PAST = "That time has already passed. Please choose a time in the future."
+STAFF_DUPLICATE = "This email already has an upcoming meet-and-greet."
 
 # How long a booking waits for the calendar lock before giving up with "busy, try again".
 LOCK_TIMEOUT = "3s"
@@ -65,7 +75,19 @@ class BookingBusy(BookingError):
 
 
 class DuplicateBooking(BookingError):
+    """`existing`: the upcoming appointment this email already has."""
+
     message = MSG_DUPLICATE
+
+    def __init__(self, message: str | None = None, *, existing: Appointment | None = None):
+        super().__init__(message)
+        self.existing = existing
+
+
+class OutsideUsualHours(BookingError):
+    """A staff booking of a free time that patients are not offered: needs staff's confirmation."""
+
+    message = MSG_OUTSIDE_HOURS
 
 
 class AppointmentNotChangeable(BookingError):
@@ -77,6 +99,9 @@ class BookingResult:
     appointment: Appointment
     manage_token: str | None
 
+
+# The fields a booking writes from the booking form (audit events name them, never their values).
+BOOKED_FIELDS = ["start", "state", "time_zone", "full_name", "email", "phone", "contact_method", "note"]
 
 # Namespaces of PostgreSQL advisory locks (their first key): a clinic day, a patient's email.
 DAY_LOCK = 7301
@@ -123,11 +148,18 @@ def _save_or_taken(appointment: Appointment) -> None:
         raise SlotTaken() from None
 
 
-def _lock_days_and_check(appointment: Appointment, *, rules: BookingRules, now: datetime) -> None:
+def _lock_days_and_check(
+    appointment: Appointment,
+    *,
+    rules: BookingRules,
+    now: datetime,
+    staff: bool = False,
+    outside_hours: bool = False,
+) -> None:
     """The last step of a booking or a move, after its writes: lock the clinic days its slot
     touches, then re-check the slot (see the module docstring for why in this order)."""
     _lock(day_lock_keys(start=appointment.start, rules=rules))
-    _check_slot(appointment=appointment, rules=rules, now=now)
+    _check_slot(appointment=appointment, rules=rules, now=now, staff=staff, outside_hours=outside_hours)
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
@@ -140,7 +172,7 @@ def _refusals(*, around: datetime, now: datetime):
     gone (with nearby free times), or the calendar is too busy right now (a lock wait timed out)."""
     try:
         yield
-    except AppointmentNotChangeable:
+    except (AppointmentNotChangeable, DuplicateBooking, OutsideUsualHours):
         raise
     except BookingError as error:
         raise _with_nearby(error, around=around, now=now) from None
@@ -150,15 +182,48 @@ def _refusals(*, around: datetime, now: datetime):
         raise
 
 
-def _check_slot(*, appointment: Appointment, rules: BookingRules, now: datetime) -> None:
+def staff_rules(rules: BookingRules) -> BookingRules:
+    """The rules as they bind staff booking for a caller: the minimum notice and the daily cap
+    are for patients (an unsaved copy; the stored rules are unchanged)."""
+    relaxed = copy.copy(rules)
+    relaxed.minimum_notice_hours, relaxed.daily_cap = 0, None
+    return relaxed
+
+
+def _check_slot(
+    *,
+    appointment: Appointment,
+    rules: BookingRules,
+    now: datetime,
+    staff: bool = False,
+    outside_hours: bool = False,
+) -> None:
     """Raise unless the appointment's start is a slot the engine offers right now, leaving the
-    appointment itself out (it is written already)."""
+    appointment itself out (it is written already).
+
+    `staff`: under the staff rules (no notice, no cap); a free time the engine does not offer
+    raises OutsideUsualHours. `outside_hours` (staff confirmed it): any future time that
+    overlaps no confirmed appointment. Never an overlap, for anyone.
+    """
     start = appointment.start
-    offered = slots_on_clinic_day(day=clinic_date(start), now=now, rules=rules, exclude_pk=appointment.pk)
+    taken = Appointment.objects.active().overlapping(start, appointment.end).exclude(pk=appointment.pk)
+    if outside_hours:
+        if start <= now:
+            raise SlotUnavailable(MSG_PAST)
+        if taken.exists():
+            raise SlotTaken()
+        return
+    checked_rules = staff_rules(rules) if staff else rules
+    offered = slots_on_clinic_day(
+        day=clinic_date(start), now=now, rules=checked_rules, exclude_pk=appointment.pk
+    )
     if any(slot.start == start and slot.end == appointment.end for slot in offered):
         return
-    taken = Appointment.objects.active().overlapping(start, appointment.end).exclude(pk=appointment.pk)
-    raise SlotTaken() if taken.exists() else SlotUnavailable()
+    if taken.exists():
+        raise SlotTaken()
+    if staff:
+        raise SlotUnavailable(MSG_PAST) if start <= now else OutsideUsualHours()
+    raise SlotUnavailable()
 
 
 def _with_nearby(error: BookingError, *, around: datetime, now: datetime) -> BookingError:
@@ -177,6 +242,8 @@ def appointment_book(
     contact_method: str,
     note: str = "",
     source: str = Appointment.Source.ONLINE,
+    actor: Actor | None = None,
+    outside_hours: bool = False,
     now: datetime | None = None,
 ) -> BookingResult:
     """Book a meet-and-greet at `start` (an instant the slot engine offers).
@@ -186,6 +253,12 @@ def appointment_book(
     SlotTaken (lost a race), BookingBusy (lock wait timed out) or DuplicateBooking (this
     email already has an upcoming booking: its manage link is emailed again, and that is
     committed). Each carries nearby free times where they help.
+
+    A staff `actor` books for a caller: the minimum notice and the daily cap do not bind them;
+    a free time patients are not offered raises OutsideUsualHours unless `outside_hours`
+    (staff confirmed it), and then any future time that overlaps nothing is booked. A
+    duplicate raises DuplicateBooking with `existing` and sends the patient nothing. The audit
+    event is written in the same transaction.
     """
     now = now or timezone.now()
     email = email.strip().lower()
@@ -194,6 +267,9 @@ def appointment_book(
         rules = BookingRules.load()
         _lock([email_lock_key(email)], first=True)
         duplicate = Appointment.objects.active().upcoming(now).filter(email=email).first()
+        if duplicate is not None and actor is not None:
+            # Staff see the existing call and may move it; nothing goes to the patient.
+            raise DuplicateBooking(STAFF_DUPLICATE, existing=duplicate)
         if duplicate is not None:
             # Only the token's hash is kept, so "emailing the link again" means a fresh link;
             # once per appointment version, so the form cannot flood an inbox.
@@ -217,9 +293,14 @@ def appointment_book(
             token = appointment.issue_manage_token()
             _save_or_taken(appointment)
             notifications.notify_booked(appointment, manage_token=token)
-            _lock_days_and_check(appointment, rules=rules, now=now)
+            _lock_days_and_check(
+                appointment, rules=rules, now=now, staff=actor is not None, outside_hours=outside_hours
+            )
+            if actor is not None:
+                detail = "booked by staff" + (" outside the usual hours" if outside_hours else "")
+                record_by(actor, AuditEvent.Action.ADD, obj=appointment, fields=BOOKED_FIELDS, detail=detail)
     if duplicate is not None:
-        raise DuplicateBooking()
+        raise DuplicateBooking(existing=duplicate)
     logger.info("meet-and-greet #%s booked for %s", appointment.pk, start.isoformat())
     return BookingResult(appointment=appointment, manage_token=token)
 
@@ -229,6 +310,8 @@ def appointment_move(
     appointment: Appointment,
     new_start: datetime,
     manage_token: str | None = None,
+    actor: Actor | None = None,
+    outside_hours: bool = False,
     now: datetime | None = None,
 ) -> BookingResult:
     """Move a confirmed, future appointment to `new_start`: the old time is freed and the new one
@@ -236,8 +319,9 @@ def appointment_move(
 
     Pass the patient's `manage_token` when they move it through their link (it stays valid);
     without one (a staff move) the link is renewed and sent in the reschedule email.
-    Side effects: version raised, outbox rows for patient and staff. Raises
-    AppointmentNotChangeable, SlotUnavailable, SlotTaken, BookingBusy.
+    Side effects: version raised, outbox rows for patient and staff; the audit event of a staff
+    `actor` (who is bound by the rules as in appointment_book, `outside_hours` included).
+    Raises AppointmentNotChangeable, SlotUnavailable, SlotTaken, BookingBusy, OutsideUsualHours.
     """
     now = now or timezone.now()
     with _refusals(around=new_start, now=now), transaction.atomic():
@@ -252,19 +336,30 @@ def appointment_move(
         token = manage_token or locked.issue_manage_token()
         _save_or_taken(locked)
         notifications.notify_moved(locked, previous_start=previous_start, manage_token=token)
-        _lock_days_and_check(locked, rules=rules, now=now)
+        _lock_days_and_check(
+            locked, rules=rules, now=now, staff=actor is not None, outside_hours=outside_hours
+        )
+        if actor is not None:
+            detail = "rescheduled" + (" outside the usual hours" if outside_hours else "")
+            record_by(actor, AuditEvent.Action.ACTION, obj=locked, fields=["start", "end"], detail=detail)
     logger.info("meet-and-greet #%s moved to %s", locked.pk, new_start.isoformat())
     return BookingResult(appointment=locked, manage_token=token)
 
 
 def appointment_cancel(
-    *, appointment: Appointment, by_clinic: bool, message: str = "", now: datetime | None = None
+    *,
+    appointment: Appointment,
+    by_clinic: bool,
+    message: str = "",
+    actor: Actor | None = None,
+    now: datetime | None = None,
 ) -> Appointment:
     """Cancel a confirmed appointment (by the patient before it starts, or by the clinic).
 
     Side effects: status and version change; outbox rows (cancellation with METHOD:CANCEL to
-    the patient, alert to staff; pending reminders are withdrawn). `message` is the clinic's
-    optional word to the patient. Raises AppointmentNotChangeable.
+    the patient, alert to staff; pending reminders are withdrawn); an audit event when a staff
+    `actor` cancels. `message` is the clinic's optional word to the patient. Raises
+    AppointmentNotChangeable.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -277,30 +372,115 @@ def appointment_cancel(
         locked.version += 1
         locked.save(update_fields=["status", "version", "updated_at"])
         notifications.notify_cancelled(locked, by_clinic=by_clinic, message=message)
+        if actor is not None:
+            record_by(
+                actor, AuditEvent.Action.ACTION, obj=locked, fields=["status"], detail="cancelled by clinic"
+            )
     logger.info("meet-and-greet #%s cancelled (%s)", locked.pk, locked.status)
     return locked
 
 
-STAFF_FINAL_STATUSES = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}
+def appointments_cancel_by_clinic(
+    *, appointments: Sequence[Appointment], message: str, actor: Actor, now: datetime | None = None
+) -> list[Appointment]:
+    """Cancel these confirmed appointments for the clinic, all or none, each through
+    appointment_cancel (so each patient gets the cancellation email with a METHOD:CANCEL .ics
+    and `message`). Joins the caller's transaction when there is one, so a change that strands
+    them (time off, hours, rules) is saved together with their cancellation or not at all.
 
-
-def appointment_set_status(*, appointment: Appointment, status: str) -> Appointment:
-    """Record how a meet-and-greet went: completed or no-show (staff may correct one to the other).
-
-    Side effects: status and version change; pending reminders withdrawn. Raises
-    AppointmentNotChangeable for a cancelled appointment or another status.
+    Raises AppointmentNotChangeable (naming the appointment) when one can no longer be
+    cancelled; then nothing is cancelled.
     """
+    cancelled = []
+    with transaction.atomic():
+        for appointment in appointments:
+            try:
+                cancelled.append(
+                    appointment_cancel(
+                        appointment=appointment, by_clinic=True, message=message, actor=actor, now=now
+                    )
+                )
+            except AppointmentNotChangeable:
+                raise AppointmentNotChangeable(
+                    MSG_CANCEL_MANY_FAILED.format(appointment=appointment)
+                ) from None
+    return cancelled
+
+
+MSG_CANCEL_MANY_FAILED = (
+    "{appointment} can no longer be cancelled (it changed meanwhile), so nothing was saved or cancelled."
+)
+
+
+STAFF_FINAL_STATUSES = {Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW}
+STATUS_DETAILS = {
+    Appointment.Status.COMPLETED: "marked completed",
+    Appointment.Status.NO_SHOW: "marked no-show",
+    Appointment.Status.CONFIRMED: "put back to confirmed",
+}
+
+MSG_STATUS_CHOICE = "Only “completed” or “no-show” can be set here."
+MSG_STATUS_CANCELLED = "A cancelled meet-and-greet cannot be marked completed or no-show."
+MSG_STATUS_NOT_STARTED = (
+    "A meet-and-greet can be marked completed or no-show only once its start time has passed."
+)
+MSG_REOPEN_NOT_FINAL = "Only a completed or no-show meet-and-greet can be put back to confirmed."
+MSG_REOPEN_TAKEN = (
+    "Another confirmed meet-and-greet holds that time now, so this one cannot be confirmed again."
+)
+
+
+def appointment_set_status(
+    *, appointment: Appointment, status: str, actor: Actor, now: datetime | None = None
+) -> Appointment:
+    """Record how a meet-and-greet went: completed or no-show (staff may correct one to the other),
+    once its start time has passed: before it, marking would free the time for others and
+    withdraw the patient's reminder while the patient still expects the call.
+
+    Side effects, in one transaction: status and version change; pending reminders withdrawn;
+    an audit event for `actor`. Raises AppointmentNotChangeable (MSG_STATUS_*) for another
+    status, a cancelled appointment, or a call that has not started yet.
+    """
+    now = now or timezone.now()
     if status not in STAFF_FINAL_STATUSES:
-        raise AppointmentNotChangeable("Only “completed” or “no-show” can be set here.")
+        raise AppointmentNotChangeable(MSG_STATUS_CHOICE)
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if locked.status not in {Appointment.Status.CONFIRMED, *STAFF_FINAL_STATUSES}:
-            raise AppointmentNotChangeable(
-                "A cancelled meet-and-greet cannot be marked completed or no-show."
-            )
+            raise AppointmentNotChangeable(MSG_STATUS_CANCELLED)
+        if locked.start > now:
+            raise AppointmentNotChangeable(MSG_STATUS_NOT_STARTED)
         if locked.status != status:
-            locked.status = status
-            locked.version += 1
-            locked.save(update_fields=["status", "version", "updated_at"])
-            notifications.notify_status_changed(locked)
+            _change_status(locked, status, actor=actor)
     return locked
+
+
+def appointment_reopen(*, appointment: Appointment, actor: Actor, now: datetime | None = None) -> Appointment:
+    """Put a wrong completed or no-show back to confirmed (the call's start has passed, so the
+    time is offered to nobody and no message goes to the patient).
+
+    Side effects, in one transaction: status and version change; an audit event for `actor`
+    (the appointment's history shows it). Raises AppointmentNotChangeable (MSG_REOPEN_*) when
+    the appointment is not completed or no-show, when its call has not started yet, or when
+    another confirmed appointment holds the time now.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if locked.status not in STAFF_FINAL_STATUSES:
+                raise AppointmentNotChangeable(MSG_REOPEN_NOT_FINAL)
+            if locked.start > now:
+                raise AppointmentNotChangeable(MSG_STATUS_NOT_STARTED)
+            _change_status(locked, Appointment.Status.CONFIRMED, actor=actor)
+    except IntegrityError:
+        raise AppointmentNotChangeable(MSG_REOPEN_TAKEN) from None
+    return locked
+
+
+def _change_status(locked: Appointment, status: str, *, actor: Actor) -> None:
+    locked.status = status
+    locked.version += 1
+    locked.save(update_fields=["status", "version", "updated_at"])
+    notifications.notify_status_changed(locked)
+    record_by(actor, AuditEvent.Action.ACTION, obj=locked, fields=["status"], detail=STATUS_DETAILS[status])

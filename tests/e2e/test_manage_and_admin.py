@@ -1,6 +1,7 @@
 """After booking: the patient's manage link (journey 7) and the staff's agenda in admin (journey 8)."""
 
 import re
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -71,6 +72,10 @@ def test_staff_log_in_open_the_agenda_of_the_day_and_mark_the_call_completed(pag
     password = "a long and unusual test passphrase"
     django_user_model.objects.create_superuser("frontdesk", "frontdesk@example.com", password)
     appointment = book_first_free_time().appointment
+    # The call took place an hour ago (completed can be set only once the start has passed).
+    began = timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    Appointment.objects.filter(pk=appointment.pk).update(start=began, end=began + timedelta(minutes=10))
+    appointment.refresh_from_db()
     clinic_start = appointment.start.astimezone(clinic_zone())
     agenda_url = f"{reverse('admin:scheduling_appointment_agenda')}?date={clinic_start.date().isoformat()}"
 

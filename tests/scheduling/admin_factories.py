@@ -48,7 +48,7 @@ def appointment(start: datetime, *, minutes: int = 10, **fields) -> Appointment:
     return Appointment.objects.create(start=start, **values)
 
 
-def many_appointments(count: int, *, first: datetime) -> list[Appointment]:
+def many_appointments(count: int, *, first: datetime, **fields) -> list[Appointment]:
     """`count` appointments 15 minutes apart (bulk, so big lists are quick to make)."""
     return Appointment.objects.bulk_create(
         Appointment(
@@ -60,6 +60,7 @@ def many_appointments(count: int, *, first: datetime) -> list[Appointment]:
             state="NY",
             time_zone="America/New_York",
             contact_method="phone",
+            **fields,
         )
         for i in range(count)
     )

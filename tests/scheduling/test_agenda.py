@@ -1,160 +1,120 @@
-"""The admin agenda: one clinic day or week, in the clinic's zone, across DST changes."""
+"""The agenda's conflict rule and day rows (scheduling/agenda.py): pure, no database, no clock."""
 
-import re
-from datetime import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-import pytest
-from django.urls import reverse
+from scheduling import agenda
+from scheduling.selectors import Availability
+from scheduling.slots import Interval, Rules
 
-from scheduling.models import Appointment, TimeOff, WeeklyHours
-from tests.html import visible_text
-from tests.scheduling import admin_factories as f
-from tests.staff import staff_login
-
-pytestmark = pytest.mark.django_db
-AGENDA = reverse("admin:scheduling_appointment_agenda")
+NEW_YORK = ZoneInfo("America/New_York")
+MONDAY = date(2030, 7, 1)
 
 
-def day_text(html: str, day: str) -> str:
-    """The visible text of one day's section (day as YYYYMMDD)."""
-    match = re.search(rf'<section[^>]*aria-labelledby="day-{day}".*?</section>', html, re.S)
-    assert match, f"no section for {day}"
-    return visible_text(match.group(0))
+@dataclass
+class Booked:
+    pk: int
+    start: datetime
+    end: datetime
+    is_active: bool = True
 
 
-@pytest.fixture
-def staff_client(client):
-    staff_login(client, f.scheduling_staff())
-    return client
+def at(hour: int, minute: int = 0, day: date = MONDAY) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=NEW_YORK).astimezone(UTC)
 
 
-@pytest.fixture
-def open_weekdays():
-    WeeklyHours.objects.bulk_create(
-        WeeklyHours(weekday=d, start_time=time(9), end_time=time(17)) for d in range(7)
+def call(pk: int, hour: int, minute: int = 0, **fields) -> Booked:
+    return Booked(pk, at(hour, minute), at(hour, minute) + timedelta(minutes=10), **fields)
+
+
+def availability(*, time_off=(), busy=(), buffer=5, cap=None, hours=((9, 17),)) -> Availability:
+    rules = Rules(
+        slot=timedelta(minutes=10),
+        buffer=timedelta(minutes=buffer),
+        minimum_notice=timedelta(hours=24),
+        horizon_days=30,
+        daily_cap=cap,
+        step=timedelta(minutes=15),
+    )
+    open_hours = {day: [(time(s), time(e)) for s, e in hours] for day in range(7)}
+    return Availability(hours=open_hours, time_off=list(time_off), taken=[], rules=rules, busy=list(busy))
+
+
+def conflicts(appointments, **inputs) -> dict[int, str]:
+    return agenda.conflicts(appointments=appointments, availability=availability(**inputs), zone=NEW_YORK)
+
+
+def test_calls_inside_the_hours_and_apart_do_not_conflict():
+    assert conflicts([call(1, 9), call(2, 9, 15), call(3, 16, 50)]) == {}
+
+
+def test_a_call_outside_the_weekly_hours_conflicts():
+    assert conflicts([call(1, 8, 55), call(2, 17)]) == {1: agenda.OUTSIDE_HOURS, 2: agenda.OUTSIDE_HOURS}
+
+
+def test_a_call_during_time_off_conflicts():
+    off = Interval(at(10), at(12))
+
+    assert conflicts([call(1, 9, 55), call(2, 12)], time_off=[off]) == {1: agenda.DURING_TIME_OFF}
+
+
+def test_a_call_overlapping_a_busy_time_conflicts():
+    busy = Interval(at(13), at(14))
+
+    assert conflicts([call(1, 12, 55), call(2, 14)], busy=[busy]) == {1: agenda.DURING_BUSY}
+
+
+def test_a_longer_buffer_marks_the_later_of_two_close_calls():
+    calls = [call(1, 10), call(2, 10, 15)]
+
+    assert conflicts(calls, buffer=5) == {}
+    assert conflicts(calls, buffer=10) == {2: agenda.TOO_CLOSE}
+
+
+def test_a_lower_daily_cap_marks_the_calls_past_it():
+    calls = [call(3, 15), call(1, 9), call(2, 11)]
+
+    assert conflicts(calls, cap=2) == {3: agenda.OVER_CAP}
+
+
+def test_cancelled_or_past_statuses_never_conflict():
+    assert conflicts([call(1, 20, is_active=False)]) == {}
+
+
+def test_whole_day_time_off_shows_as_all_day_with_its_reason():
+    day_start, day_end = agenda.day_bounds(MONDAY, NEW_YORK)
+    inputs = availability(time_off=[Interval(day_start, day_end)])
+
+    (day,) = agenda.agenda_days(
+        availability=inputs,
+        appointments=[call(1, 10)],
+        first=MONDAY,
+        days=1,
+        today=MONDAY,
+        zone=NEW_YORK,
+        time_off_reasons={(day_start, day_end): "Conference"},
     )
 
+    off = [row for row in day.rows if row.kind == "time_off"]
+    assert [(row.time_range, row.label) for row in off] == [("All day", "Conference")]
+    assert [row.conflict for row in day.rows if row.kind == "appointment"] == [agenda.DURING_TIME_OFF]
+    assert day.conflicts == 1
+    assert not [row for row in day.rows if row.kind == "free"]
 
-def test_day_view_shows_appointments_in_clinic_time_after_spring_forward(staff_client, open_weekdays):
-    # 13:00 UTC on Monday 9 March 2026 is 09:00 EDT (New York moved to UTC-4 the day before).
-    booked = f.appointment(f.utc(2026, 3, 9, 13, 0))
-    TimeOff.objects.create(
-        start_date=booked.start.date(),
-        start_time=time(12),
-        end_date=booked.start.date(),
-        end_time=time(13),
-        reason="Lunch with the team",
+
+def test_busy_times_are_rows_and_not_free_time():
+    (day,) = agenda.agenda_days(
+        availability=availability(busy=[Interval(at(12), at(13))]),
+        appointments=[],
+        first=MONDAY,
+        days=1,
+        today=MONDAY,
+        zone=NEW_YORK,
     )
 
-    response = staff_client.get(AGENDA, {"date": "2026-03-09"})
-
-    assert response.status_code == 200
-    text = day_text(response.content.decode(), "20260309")
-    assert f"09:00–09:10 EDT Meet-and-greet #{booked.pk} Confirmed {f.PATIENT_NAME} · Phone call" in text
-    assert "lives in NY, Eastern Time" in text
-    assert "Open hours: 09:00–17:00" in text
-    assert "12:00–13:00 EDT Time off Lunch with the team" in text
-    assert "09:10–12:00 EDT Free" in text
-    assert "13:00–17:00 EDT Free" in text
-    assert reverse("admin:scheduling_appointment_change", args=[booked.pk]) in response.content.decode()
-
-
-def test_week_view_puts_each_appointment_on_its_clinic_date_across_the_dst_change(
-    staff_client, open_weekdays
-):
-    saturday_late = f.appointment(f.utc(2026, 3, 8, 4, 30))  # 23:30 EST on Saturday 7 March
-    before_jump = f.appointment(f.utc(2026, 3, 8, 6, 30))  # 01:30 EST on Sunday 8 March
-    after_jump = f.appointment(f.utc(2026, 3, 8, 7, 30))  # 03:30 EDT, one real hour later
-    next_monday = f.appointment(f.utc(2026, 3, 9, 13, 0))  # next week: not shown
-
-    response = staff_client.get(AGENDA, {"date": "2026-03-04", "view": "week"})
-
-    html = response.content.decode()
-    assert "Week of 02 March 2026 to 08 March 2026" in visible_text(html)
-    saturday, sunday = day_text(html, "20260307"), day_text(html, "20260308")
-    assert f"23:30–23:40 EST Meet-and-greet #{saturday_late.pk}" in saturday
-    assert f"01:30–01:40 EST Meet-and-greet #{before_jump.pk}" in sunday
-    assert f"03:30–03:40 EDT Meet-and-greet #{after_jump.pk}" in sunday
-    assert f"#{next_monday.pk}" not in visible_text(html)
-    assert len(re.findall(r"<section", html)) == 7
-
-
-def test_fall_back_day_shows_both_sides_of_the_repeated_hour(staff_client, open_weekdays):
-    # Sunday 1 November 2026: 01:00-01:59 happens twice in New York.
-    first = f.appointment(f.utc(2026, 11, 1, 5, 20))  # 01:20 EDT
-    second = f.appointment(f.utc(2026, 11, 1, 6, 20))  # 01:20 EST, an hour later
-    afternoon = f.appointment(f.utc(2026, 11, 1, 19, 0))  # 14:00 EST
-
-    text = day_text(staff_client.get(AGENDA, {"date": "2026-11-01"}).content.decode(), "20261101")
-
-    assert f"01:20–01:30 EDT Meet-and-greet #{first.pk}" in text
-    assert f"01:20–01:30 EST Meet-and-greet #{second.pk}" in text
-    assert f"14:00–14:10 EST Meet-and-greet #{afternoon.pk}" in text
-    assert text.index(f"#{first.pk}") < text.index(f"#{second.pk}")
-
-
-def test_cancelled_appointments_are_listed_but_leave_the_time_free(staff_client, open_weekdays):
-    cancelled = f.appointment(f.utc(2026, 6, 3, 14, 0), status=Appointment.Status.CANCELLED_BY_PATIENT)
-
-    text = day_text(staff_client.get(AGENDA, {"date": "2026-06-03"}).content.decode(), "20260603")
-
-    assert f"Meet-and-greet #{cancelled.pk} Cancelled by patient" in text
-    assert "09:00–17:00 EDT Free" in text
-
-
-def test_navigation_links_go_to_previous_next_and_today(staff_client):
-    response = staff_client.get(AGENDA, {"date": "2026-06-03", "view": "week"})
-
-    html = response.content.decode()
-    assert 'href="/admin/scheduling/appointment/agenda/?date=2026-05-25&amp;view=week" rel="prev"' in html
-    assert 'href="/admin/scheduling/appointment/agenda/?date=2026-06-08&amp;view=week" rel="next"' in html
-    assert ">Today</a>" in html
-
-
-@pytest.mark.parametrize(
-    ("date", "view"), [("2026-02-30", "day"), ("9999-12-31", "week"), ("0001-01-01", "day")]
-)
-def test_a_bad_date_shows_today_with_a_message(staff_client, date, view):
-    # Year 9999 or 1: the next or previous week does not exist, which must not be a 500.
-    response = staff_client.get(AGENDA, {"date": date, "view": view})
-
-    assert response.status_code == 200
-    assert "That date could not be read, so the agenda shows today." in visible_text(
-        response.content.decode()
-    )
-
-
-def test_agenda_template_has_no_inline_script_or_style(staff_client, open_weekdays):
-    f.appointment(f.utc(2026, 6, 3, 14, 0))
-    html = staff_client.get(AGENDA, {"date": "2026-06-03", "view": "week"}).content.decode()
-
-    assert "style=" not in html
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
-
-
-def test_admin_index_links_to_the_agenda(staff_client):
-    assert AGENDA in staff_client.get(reverse("admin:index")).content.decode()
-
-
-def test_plain_staff_cannot_see_the_agenda(client):
-    staff_login(client, f.plain_staff())
-
-    assert client.get(AGENDA).status_code == 403
-
-
-@pytest.mark.parametrize("count", [10, 500])
-def test_agenda_week_query_count_does_not_grow_with_appointments(
-    staff_client, open_weekdays, count, django_assert_max_num_queries
-):
-    """Prevents an N+1 over appointments (e.g. a per-row query for the patient or the outbox) and
-    a per-day query for hours or time off: one query each for appointments, hours and time off."""
-    f.many_appointments(count, first=f.utc(2026, 6, 1, 13, 0))
-    TimeOff.objects.create(start_date=f.utc(2026, 6, 2).date(), end_date=f.utc(2026, 6, 2).date())
-
-    # 11: the page's 10, plus the second factor of the session (one query, every admin page).
-    with django_assert_max_num_queries(11):
-        response = staff_client.get(AGENDA, {"date": "2026-06-03", "view": "week"})
-
-    assert response.status_code == 200
-    shown = len(re.findall(r"Meet-and-greet #\d+", response.content.decode()))
-    assert shown == min(count, Appointment.objects.filter(start__lt=f.utc(2026, 6, 8, 4)).count())
+    assert [(row.kind, row.time_range) for row in day.rows] == [
+        ("free", "09:00–12:00 EDT"),
+        ("busy", "12:00–13:00 EDT"),
+        ("free", "13:00–17:00 EDT"),
+    ]

@@ -168,7 +168,12 @@ def test_move_queues_new_time_staff_alert_and_a_reminder_for_the_new_time():
 def test_completed_or_no_show_withdraws_the_pending_reminder():
     appointment, _ = book()
 
-    services.appointment_set_status(appointment=appointment, status=Appointment.Status.NO_SHOW)
+    services.appointment_set_status(
+        appointment=appointment,
+        status=Appointment.Status.NO_SHOW,
+        actor=services.Actor(user=None),
+        now=appointment.start + timedelta(minutes=15),
+    )
 
     assert appointment.notifications.get(kind=Kind.REMINDER).status == Status.CANCELLED
 

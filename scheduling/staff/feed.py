@@ -5,21 +5,26 @@ admin login: calendar apps cannot log in. So the feed carries no patient details
 event is "Meet-and-greet" at a time, with a link to its admin page (which does ask for login).
 A revoked token, or one whose user is no longer active staff allowed to view appointments,
 gets a 404 like any unknown token.
+
+Also here: the admin page where a staff member issues (or revokes) their own feed address.
 """
 
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
-from clinic import practice
-from clinic.models import StaffFeedToken
+from clinic import audit, practice
+from clinic.models import AuditEvent, StaffFeedToken
 from scheduling.models import Appointment, clinic_zone
+from scheduling.staff.pages import StaffPage
 
 SUMMARY = "Meet-and-greet"
 PRODID = f"-//{practice.PRACTICE_NAME}//Staff calendar//EN"
@@ -76,3 +81,34 @@ def staff_feed(request, token: str):
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+class FeedTokenPage(StaffPage):
+    """Issue (or revoke) the signed-in user's own calendar feed. The URL is shown once."""
+
+    permission = "view"
+    template_name = "admin/scheduling/appointment/feed_token.html"
+
+    def get(self, request):
+        return self.show()
+
+    def post(self, request):
+        if request.POST.get("do") == "revoke":
+            count = StaffFeedToken.objects.filter(user=request.user, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
+            audit.record(
+                request, AuditEvent.Action.ACTION, object_type="clinic.stafffeedtoken", detail="feed revoked"
+            )
+            messages.success(
+                request, "Your calendar feed is revoked." if count else "You had no calendar feed."
+            )
+            return redirect("admin:scheduling_appointment_feed_token")
+        row, raw = StaffFeedToken.issue(request.user)
+        audit.record(request, AuditEvent.Action.ACTION, obj=row, detail="feed issued")
+        feed_url = settings.SITE_URL + reverse("admin:scheduling_appointment_feed", args=[raw])
+        return self.show(feed_url=feed_url)
+
+    def show(self, feed_url: str | None = None):
+        active = StaffFeedToken.objects.filter(user=self.request.user, revoked_at__isnull=True).first()
+        return self.render("Your calendar feed", active=active, feed_url=feed_url)
