@@ -182,12 +182,22 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# The client's address and the username, read as everywhere else (see the Client address section).
+AXES_CLIENT_IP_CALLABLE = "clinic.client.client_address"
+AXES_USERNAME_CALLABLE = "clinic.client.sign_in_username"
 AXES_VERBOSE = False
 # Sessions exist only for staff (the public site uses none): idle timeout of 30 minutes.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Client address (rate limits, admin lockout and audit trail: clinic/client.py) ---
+
+# Behind a reverse proxy (DJANGO_BEHIND_PROXY=true), the client's address is the one the proxy
+# appends to X-Forwarded-For; DJANGO_PROXY_COUNT counts the proxies when there is a chain of them.
+# Without a proxy, the header is the client's own word and is ignored.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+CLIENT_ADDRESS_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 
 # --- Security headers (every environment) ----------------------------------------
 
@@ -221,7 +231,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     # Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's).
-    if env.bool("DJANGO_BEHIND_PROXY", default=False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -244,7 +254,5 @@ LOGGING = {
 APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", default=365)
 # Booking form posts one client may make in 10 minutes (counted in the database, for all app servers).
 BOOKING_POSTS_PER_10_MINUTES = env.int("BOOKING_POSTS_PER_10_MINUTES", default=10)
-# Rate limits key on the address in the proxy's X-Forwarded-For; only true behind a proxy that sets it.
-THROTTLE_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_BEHIND_PROXY", default=False)
 # A booking form must be open at least this long before it is sent (bots post at once).
 BOOKING_FORM_MIN_SECONDS = env.float("BOOKING_FORM_MIN_SECONDS", default=2)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "clinic.views.bad_request"
 handler500 = "clinic.views.server_error"
 
 admin.site.site_header = "Dr. Panagopoulos — clinic administration"
