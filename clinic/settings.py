@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the form: one in another charset than UTF-8 is a 400 (clinic/middleware.py).
+    "clinic.middleware.RefuseUnreadableForms",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -242,10 +244,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
     "filters": {"manage_tokens": {"()": "clinic.logging.RedactManageTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line that leaves the process has secret links blanked, whichever logger wrote it ...
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["manage_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    # The loggers that name request paths: a manage link's token is blanked in them.
-    "loggers": {name: {"filters": ["manage_tokens"]} for name in ("django.request", "django.server")},
+    # ... and the loggers known to name request paths blank them at the source, for every handler
+    # (a CSRF refusal names the path it refused).
+    "loggers": {
+        name: {"filters": ["manage_tokens"]}
+        for name in ("django.request", "django.server", "django.security.csrf")
+    },
 }
 
 # --- The clinic's own settings ------------------------------------------------------
