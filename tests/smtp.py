@@ -41,7 +41,9 @@ class _Receiver(socketserver.StreamRequestHandler):
             elif command.startswith("DATA"):
                 self.reply("354 end with <CRLF>.<CRLF>")
                 data = []
-                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                while (chunk := self.rfile.readline()) != b".\r\n":
+                    if not chunk:
+                        return  # the sender went away mid-message: nothing was delivered
                     data.append(chunk[1:] if chunk.startswith(b"..") else chunk)
                 with self.server.lock:
                     self.server.messages.append(message_from_bytes(b"".join(data), policy=policy.default))
