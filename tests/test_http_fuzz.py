@@ -20,7 +20,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import signing
 from django.test import Client
-from django.test.client import MULTIPART_CONTENT, encode_multipart
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from hypothesis import HealthCheck, given
@@ -271,7 +271,7 @@ def hostile_requests(draw, endpoint: Endpoint, site: Site) -> HostileRequest:
             body = urlencode(form).encode()
             content_type = f"application/x-www-form-urlencoded; charset={charset}"
         elif kind == "multipart":
-            body, content_type = encode_multipart("BoUnDaRy", form), MULTIPART_CONTENT
+            body, content_type = encode_multipart(BOUNDARY, form), MULTIPART_CONTENT
         else:
             body, content_type = json.dumps(form).encode(), "application/json"
 
@@ -294,6 +294,8 @@ def hostile_requests(draw, endpoint: Endpoint, site: Site) -> HostileRequest:
 @pytest.fixture
 def site(db, settings) -> Site:
     settings.BOOKING_FORM_MIN_SECONDS = 0
+    # As behind the production proxy: a hostile X-Forwarded-For reaches every reader of the address.
+    settings.CLIENT_ADDRESS_PROXY_COUNT = 1
     User.objects.create_user("frontdesk", password="a-long-test-password-1", is_staff=True)
     open_every_day()
     topic = make_topic()
