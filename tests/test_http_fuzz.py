@@ -129,22 +129,6 @@ METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 CHARSETS = ["latin-1", "utf-16", "utf-32", "utf-7", "cp500", "no-such-charset", "utf-8"]
 
 
-BOOKING_FORM_FIELDS = [
-    "state",
-    "time_zone",
-    "start",
-    "full_name",
-    "email",
-    "phone",
-    "contact_method",
-    "note",
-    "confirm_residence",
-    "confirm_not_emergency",
-    "website",
-    "form_token",
-]
-
-
 @dataclass
 class Site:
     """Real values, so the fuzzer also reaches past the first check of each page."""
