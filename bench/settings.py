@@ -18,4 +18,4 @@ STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT") or STATIC_ROOT
 
 # The booking stream stands for many patients: each request names its own client in
 # X-Forwarded-For, as production's proxy does, so the per-client booking limit counts each one.
-THROTTLE_TRUST_X_FORWARDED_FOR = True
+CLIENT_ADDRESS_PROXY_COUNT = 1

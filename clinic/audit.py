@@ -2,19 +2,18 @@
 that write their own event, and the admin mixin that calls it.
 
 Records who, when, what (field NAMES, never values) and from which address. The address is
-read the way django-axes reads it (so AXES_PROXY_COUNT applies to both).
+read as the rate limits and django-axes read it (clinic/client.py).
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from axes.helpers import get_client_ip_address
-
+from clinic import client as clinic_client
 from clinic.models import AuditEvent
 
 
 def client_address(request) -> str | None:
-    return get_client_ip_address(request) or None
+    return clinic_client.client_address(request) or None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Keep manage-link tokens out of the logs.
+"""Keep manage-link tokens (and staff calendar-feed tokens) out of the logs.
 
 A token in `/book/manage/<token>/` opens a patient's booking, so it is a secret. Django's request
 log names the path of every 4xx and 5xx answer ("Not Found: /book/manage/...", "Too Many
@@ -9,7 +9,9 @@ loggers in settings.LOGGING, blanks the token before any handler sees the record
 import logging
 import re
 
-MANAGE_TOKEN = re.compile(r"(/book/manage/)[^/?#\s]+")
+# A patient's manage link, and a staff member's calendar feed
+# (/admin/scheduling/appointment/feed/<token>.ics).
+MANAGE_TOKEN = re.compile(r"(/book/manage/|/appointment/feed/)[^/?#\s\"']+")
 REDACTED = r"\1[redacted]"
 
 

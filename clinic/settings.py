@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the form: one in another charset than UTF-8 is a 400 (clinic/middleware.py).
+    "clinic.middleware.RefuseUnreadableForms",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): which second factor, if any, this session passed.
@@ -199,7 +201,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = False
 # Masked in axes' records of failed attempts: the code typed on the verify page.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# The client's address and the username, read as everywhere else (see the Client address section).
+AXES_CLIENT_IP_CALLABLE = "clinic.client.client_address"
+AXES_USERNAME_CALLABLE = "clinic.client.sign_in_username"
 AXES_VERBOSE = False
 # Sessions exist only for staff (the public site uses none): idle timeout of 30 minutes.
 SESSION_COOKIE_AGE = 30 * 60
@@ -227,6 +231,14 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"https://{host.lstrip('.')}" for host in ALLOWE
 OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "clinic.staff_auth.passkeys"
 # How recent a second-factor check must be to change one's own devices or recovery codes.
 STAFF_FRESH_CHECK_SECONDS = 5 * 60
+
+# --- Client address (rate limits, admin lockout and audit trail: clinic/client.py) ---
+
+# Behind a reverse proxy (DJANGO_BEHIND_PROXY=true), the client's address is the one the proxy
+# appends to X-Forwarded-For; DJANGO_PROXY_COUNT counts the proxies when there is a chain of them.
+# Without a proxy, the header is the client's own word and is ignored.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+CLIENT_ADDRESS_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
 
 # --- Security headers (every environment) ----------------------------------------
 
@@ -260,7 +272,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     # Only behind a proxy that sets X-Forwarded-Proto itself (and strips the client's).
-    if env.bool("DJANGO_BEHIND_PROXY", default=False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -271,10 +283,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
     "filters": {"manage_tokens": {"()": "clinic.logging.RedactManageTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every line that leaves the process has secret links blanked, whichever logger wrote it ...
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["manage_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    # The loggers that name request paths: a manage link's token is blanked in them.
-    "loggers": {name: {"filters": ["manage_tokens"]} for name in ("django.request", "django.server")},
+    # ... and the loggers known to name request paths blank them at the source, for every handler
+    # (a CSRF refusal names the path it refused).
+    "loggers": {
+        name: {"filters": ["manage_tokens"]}
+        for name in ("django.request", "django.server", "django.security.csrf")
+    },
 }
 
 # --- The clinic's own settings ------------------------------------------------------
@@ -283,8 +302,6 @@ LOGGING = {
 APPOINTMENT_RETENTION_DAYS = env.int("APPOINTMENT_RETENTION_DAYS", default=365)
 # Booking form posts one client may make in 10 minutes (counted in the database, for all app servers).
 BOOKING_POSTS_PER_10_MINUTES = env.int("BOOKING_POSTS_PER_10_MINUTES", default=10)
-# Rate limits key on the address in the proxy's X-Forwarded-For; only true behind a proxy that sets it.
-THROTTLE_TRUST_X_FORWARDED_FOR = env.bool("DJANGO_BEHIND_PROXY", default=False)
 # A booking form must be open at least this long before it is sent (bots post at once).
 BOOKING_FORM_MIN_SECONDS = env.float("BOOKING_FORM_MIN_SECONDS", default=2)
 

@@ -3,7 +3,7 @@
 import logging
 
 from django.db import DatabaseError, connections
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
@@ -65,6 +65,16 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain")
+
+
+def bad_request(request, exception):
+    """400 page in the site's look (a form in another charset than UTF-8, a malformed upload...).
+
+    Django's own 400 view runs the CSRF check again, which reads the form again, which raises
+    again: a 500. This one reads nothing from the request (not even its host, which may be what
+    was refused), like the 500 page.
+    """
+    return HttpResponseBadRequest(loader.get_template("400.html").render({"practice": practice}))
 
 
 def server_error(request):

@@ -19,6 +19,7 @@ OTHER_STATE = "other"
 
 MSG_CHOOSE_STATE = "Please choose the state you live in."
 MSG_ZONE = "Please choose a time zone from the list."
+MSG_NAME = "Please enter your name."
 MSG_NO_CONTROL_CHARACTERS = "Please use letters, numbers and punctuation only."
 MSG_PHONE = "Please enter a US phone number with area code, for example (212) 555-0123."
 MSG_TOO_FAST = "That was quick! Please check your details and send the form again."
@@ -102,15 +103,27 @@ class SlotsJsonForm(forms.Form):
         return start
 
 
+# The instants a booking can be at, with room to spare: anything else is refused like any time
+# that is not offered. (Far-off ones would not even survive date arithmetic: year 9999 plus an
+# offset or a day is past the last date Python knows.)
+EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def parse_instant(value: str) -> datetime | None:
-    """An ISO 8601 instant with an offset, as UTC; None when it is not one."""
+    """An ISO 8601 instant with an offset, as UTC; None when it is not one, or is not between
+    EARLIEST_INSTANT and LATEST_INSTANT."""
     try:
         instant = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return None
     if instant.tzinfo is None:
         return None
-    return instant.astimezone(UTC)
+    try:
+        instant = instant.astimezone(UTC)
+    except OverflowError:
+        return None
+    return instant if EARLIEST_INSTANT <= instant < LATEST_INSTANT else None
 
 
 class SlotChoiceField(forms.CharField):
@@ -143,7 +156,7 @@ class BookingForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={
-            "required": "Please enter your name.",
+            "required": MSG_NAME,
             "max_length": "Please shorten your name to 100 characters.",
         },
     )
@@ -225,8 +238,10 @@ class BookingForm(forms.Form):
         if CONTROL_CHARACTERS.search(self.cleaned_data["full_name"]):
             raise forms.ValidationError(MSG_NO_CONTROL_CHARACTERS)
         name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise forms.ValidationError("Please enter your name.")
+        # A name has at least one letter, in any script: zero-width spaces, direction marks,
+        # digits or punctuation alone are not one (and show as nothing, or nothing useful, to staff).
+        if not any(character.isalpha() for character in name):
+            raise forms.ValidationError(MSG_NAME)
         return name
 
     def clean_phone(self):

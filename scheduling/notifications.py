@@ -16,7 +16,9 @@ Privacy: subjects and staff emails carry a time and an admin link, never the pat
 email, phone or note; logs carry row ids and kinds only; the patient's note is never sent.
 """
 
+import contextlib
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +26,7 @@ from email.mime.text import MIMEText
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
@@ -146,13 +149,16 @@ def _enqueue(rows: list[Notification | None]) -> None:
 
     Those are claimed by this request from the start (nobody else can see them before the
     commit), so sending them takes no claim of its own; should the send never happen, they are
-    due again when the CLAIM_LEASE ends. Every change that tells of itself raises the
-    appointment's version first, so each row is new: the unique constraint refuses a second
-    copy of a message.
+    due again when the CLAIM_LEASE ends. While inline sending is paused (the mail server failed
+    a moment ago), nothing is claimed: the rows are left due for the cron run. Every change that
+    tells of itself raises the appointment's version first, so each row is new: the unique
+    constraint refuses a second copy of a message.
     """
     rows = [row for row in rows if row is not None]
     now = timezone.now()
     due = [row for row in rows if row.send_after <= now]
+    if due and inline_sending_paused():
+        due = []  # left due for the cron run, which is not paused
     for row in due:
         row.attempts, row.send_after = 1, now + CLAIM_LEASE
     Notification.objects.bulk_create(rows)
@@ -180,18 +186,22 @@ def _reminder(appointment: Appointment, *, manage_token: str | None) -> Notifica
     )
 
 
-def _rerender_pending(appointment: Appointment, kind: str, template: str, context: dict) -> None:
-    """A row not sent yet gets the newest link (a new link revokes the one it was rendered with)."""
-    for row in Notification.objects.filter(
-        appointment=appointment,
-        kind=kind,
-        appointment_version=appointment.version,
-        status=Notification.Status.PENDING,
-    ):
-        body_text, body_html = _render(template, {**context, "subject": row.subject})
-        Notification.objects.filter(pk=row.pk, status=Notification.Status.PENDING).update(
-            body_text=body_text, body_html=body_html
-        )
+# A manage link as the messages carry it (the token is URL-safe base64: secrets.token_urlsafe).
+MANAGE_LINK_TOKEN = re.compile(r"(/book/manage/)[A-Za-z0-9_-]+/")
+
+
+def _relink_pending(appointment: Appointment, manage_token: str) -> None:
+    """Every message to the patient not sent yet gets the newest link: a new link revokes the
+    one it was rendered with. All kinds (confirmation, new time, reminder, link), since any may
+    still wait for a mail server that was down; the rest of each message stays as queued."""
+    pending = Notification.objects.filter(appointment=appointment, status=Notification.Status.PENDING)
+    for row in pending.exclude(kind__in=STAFF_KINDS):
+        body_text = MANAGE_LINK_TOKEN.sub(rf"\g<1>{manage_token}/", row.body_text)
+        body_html = MANAGE_LINK_TOKEN.sub(rf"\g<1>{manage_token}/", row.body_html)
+        if (body_text, body_html) != (row.body_text, row.body_html):
+            Notification.objects.filter(pk=row.pk, status=Notification.Status.PENDING).update(
+                body_text=body_text, body_html=body_html
+            )
 
 
 def _cancel_superseded(appointment: Appointment) -> None:
@@ -293,22 +303,19 @@ def notify_manage_link(appointment: Appointment, *, manage_token: str) -> None:
     """Queue a fresh manage link (someone tried to book again with the same email).
 
     At most one such email per appointment version, so the booking form cannot be used to
-    flood an inbox. Messages not sent yet (this one, the reminder) get the new link, since
-    issuing it revoked the old one.
+    flood an inbox. Messages not sent yet (this one, a confirmation still waiting for the mail
+    server, the reminder) get the new link, since issuing it revoked the old one.
     """
-    context = _context(appointment, manage_url=manage_url(manage_token))
-    if _queued(appointment, Kind.MANAGE_LINK):
-        _rerender_pending(appointment, Kind.MANAGE_LINK, "manage_link", context)
-    else:
+    _relink_pending(appointment, manage_token)
+    if not _queued(appointment, Kind.MANAGE_LINK):
         row = _outbox_row(
             appointment,
             Kind.MANAGE_LINK,
             subject=f"Your link to manage your meet-and-greet with {DOCTOR}",
             template="manage_link",
-            context=context,
+            context=_context(appointment, manage_url=manage_url(manage_token)),
         )
         _enqueue([row])
-    _rerender_pending(appointment, Kind.REMINDER, "reminder", context)
 
 
 def _queued(appointment: Appointment, kind: str) -> bool:
@@ -341,17 +348,50 @@ def notify_status_changed(appointment: Appointment) -> None:
 # waiting for their page, and the cron run retries anyway.
 IMMEDIATE_SEND_TIMEOUT = 3
 
+# After one inline send fails (server down, refusing or hung), requests stop trying to send
+# inline for this long and leave their messages to the cron run: otherwise a hung mail server
+# would hold every booking (and its worker) for IMMEDIATE_SEND_TIMEOUT. The pause is kept in the
+# cache, so every app server stops together (production's cache is Redis: see clinic/checks.py).
+INLINE_SEND_PAUSE = timedelta(minutes=5)
+INLINE_SEND_PAUSED_KEY = "scheduling:inline-send-paused"
+
+
+def inline_sending_paused() -> bool:
+    try:
+        return bool(cache.get(INLINE_SEND_PAUSED_KEY))
+    except Exception:  # noqa: BLE001 - without the cache, send inline as before; cron is the net
+        logger.warning("Cache unavailable: cannot tell whether inline sending is paused")
+        return False
+
+
+def _pause_inline_sending(reason: str) -> None:
+    logger.warning(
+        "Sending after commit failed (%s); inline sending paused for %s, cron will retry",
+        reason,
+        INLINE_SEND_PAUSE,
+    )
+    try:
+        cache.set(INLINE_SEND_PAUSED_KEY, True, int(INLINE_SEND_PAUSE.total_seconds()))
+    except Exception:  # noqa: BLE001 - a request must never fail because the cache did
+        logger.warning("Cache unavailable: inline sending not paused")
+
 
 def send_quietly(rows: list[Notification]) -> None:
     """Send the rows a request queued and claimed, right after its commit. Best effort: never
-    raises into the request (the cron run retries)."""
+    raises into the request (the cron run retries). A failure that is not about one message
+    (the server is down, refuses or does not answer) pauses inline sending for every request."""
     connection = get_connection(timeout=IMMEDIATE_SEND_TIMEOUT)
+    report = DeliveryReport()
     try:
-        _send_claimed(rows, connection=connection, now=timezone.now(), report=DeliveryReport())
+        _send_claimed(rows, connection=connection, now=timezone.now(), report=report)
     except Exception as exc:  # noqa: BLE001 - a request must never fail because mail did
-        logger.warning("Sending notifications after commit failed (%s); cron will retry", type(exc).__name__)
+        _pause_inline_sending(type(exc).__name__)
+    else:
+        if report.stopped_early:
+            _pause_inline_sending("mail server unavailable")
     finally:
-        connection.close()
+        with contextlib.suppress(Exception):
+            connection.close()
 
 
 # --- Delivery -------------------------------------------------------------------------

@@ -10,16 +10,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from clinic.client import client_address
 from scheduling.models import Throttle
-
-
-def client_address(request) -> str:
-    # Behind the proxy the client is the last hop the proxy adds; without one, the peer address.
-    if settings.THROTTLE_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def throttle_key(action: str, address: str) -> str:

@@ -189,13 +189,14 @@ def details(request):
 
 
 def _book(request):
+    state = request.POST.get("state", "")
+    if state not in STATES_SERVED:
+        # Before the rate limit: nothing about a visitor from elsewhere is stored, not even a count.
+        return redirect("scheduling:outside")
     if not throttle.allow(
         request, action="book", limit=settings.BOOKING_POSTS_PER_10_MINUTES, per=timedelta(minutes=10)
     ):
         return render(request, "scheduling/throttled.html", status=429)
-    state = request.POST.get("state", "")
-    if state not in STATES_SERVED:
-        return redirect("scheduling:outside")
     form = BookingForm(request.POST, state_name=STATES_SERVED[state])
     if form.is_spam:
         # Looks like success to the bot; nothing is stored or sent.
@@ -214,7 +215,7 @@ def _book(request):
             form.add_error(None, error.message)
             nearby = error.nearby
         else:
-            signed = signing.dumps(result.appointment.pk, salt=CONFIRMED_SALT)
+            signed = signing.dumps(result.appointment.manage_token_hash, salt=CONFIRMED_SALT)
             return redirect("scheduling:confirmed", signed=signed)
     # Shown again with the patient's input kept, and a fresh form token.
     form.data = form.data.copy()
@@ -228,9 +229,13 @@ def _book(request):
 @require_GET
 def confirmed(request, signed: str):
     """Step 4: what was booked, in the patient's zone and the clinic's. No personal data shown."""
+    # The address signs the hash of the manage token (random, and useless without the token), not
+    # the primary key: a sequential id, even signed, is readable and tells how many people booked.
     try:
-        pk = signing.loads(signed, salt=CONFIRMED_SALT, max_age=CONFIRMED_MAX_AGE)
-        appointment = Appointment.objects.get(pk=pk)
+        token_hash = signing.loads(signed, salt=CONFIRMED_SALT, max_age=CONFIRMED_MAX_AGE)
+        if not isinstance(token_hash, str):
+            raise Appointment.DoesNotExist
+        appointment = Appointment.objects.get(manage_token_hash=token_hash)
     except (signing.BadSignature, Appointment.DoesNotExist):
         raise Http404 from None
     context = {"appointment": appointment, **zone_context(appointment.time_zone, appointment.state)}

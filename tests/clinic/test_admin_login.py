@@ -101,3 +101,20 @@ def test_activity_keeps_the_admin_session_alive(client, staff_user):
     assert client.get("/admin/").status_code == 200
 
     assert Session.objects.get(pk=key).expire_date - timezone.now() > timedelta(minutes=29)
+
+
+def test_a_username_too_long_to_record_is_a_wrong_login_and_still_counts_toward_the_lockout(
+    client, staff_user, settings
+):
+    from axes.models import AccessAttempt
+
+    overlong = "frontdesk" + "x" * 400
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(LOGIN, {"username": overlong, "password": "wrong-guess", "next": "/admin/"})
+        assert response.status_code == 200
+        assert "Please enter the correct username and password" in response.content.decode()
+
+    locked = client.post(LOGIN, {"username": overlong, "password": "wrong-guess", "next": "/admin/"})
+
+    assert locked.status_code == 429
+    assert AccessAttempt.objects.get().failures_since_start == settings.AXES_FAILURE_LIMIT

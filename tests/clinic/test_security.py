@@ -16,11 +16,17 @@ BOOTSTRAP_SHA256 = {
 
 
 def production_env(**overrides):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DJANGO_") and k not in {"REDIS_URL", "CACHE_URL"}
+    }
     env.update(
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-for-the-test-only-9f8e7d",
         DJANGO_ALLOWED_HOSTS="clinic.example",
+        # Production shares one cache between app servers (the check does not connect to it).
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -37,6 +43,14 @@ def test_production_settings_pass_check_deploy():
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_production_caches_in_each_process():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(REDIS_URL=None))
+
+    assert result.returncode != 0
+    assert "clinic.W001" in result.stderr
+    assert "Set REDIS_URL" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

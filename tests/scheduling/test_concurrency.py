@@ -2,6 +2,7 @@
 (PostgreSQL only)."""
 
 import logging
+import threading
 import time
 
 import pytest
@@ -107,15 +108,31 @@ def test_twenty_patients_booking_different_times_of_a_capped_day_at_once_get_one
     assert Appointment.objects.count() == 1
 
 
+def every_check_before_any_commit(monkeypatch):
+    """Hold the gap between the check and the commit open until every thread has checked: then
+    each check runs before any other booking commits, on any machine, however the threads are
+    scheduled. (A sleep only widens the gap; a thread that starts later than the sleep sees the
+    first commit, and the control did not race about one run in four.) A thread whose check
+    refuses never arrives, and the others' wait ends in BrokenBarrierError: the test fails loudly."""
+    check_slot = services._check_slot
+    all_checked = threading.Barrier(THREADS, timeout=20)
+
+    def check_slot_then_wait_for_all(**kwargs):
+        check_slot(**kwargs)
+        all_checked.wait()
+
+    monkeypatch.setattr(services, "_check_slot", check_slot_then_wait_for_all)
+
+
 def test_control_without_the_lock_a_capped_day_is_overbooked(db, monkeypatch):
-    # The control of the test above: without the lock, threads that check at the same time all
-    # see a free day, so more than one books. That the harness overbooks here shows the test
-    # above races for real, and that the lock is what keeps the cap.
+    # The control of the test above: without the lock, threads that check before the others
+    # commit all see a free day, so every one books. That the harness overbooks here shows the
+    # test above races for real, and that the lock is what keeps the cap.
     open_every_day()
     slots = one_day_with_a_daily_cap_of_one()
     monkeypatch.setattr(services, "_lock", lambda *args, **kwargs: None)
-    slow_check(monkeypatch)
+    every_check_before_any_commit(monkeypatch)
 
     post_all_at_once(slots)
 
-    assert Appointment.objects.count() > 1
+    assert Appointment.objects.count() == THREADS
