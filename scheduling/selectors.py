@@ -16,6 +16,11 @@ from scheduling.slots import Interval, Rules, free_slots
 # replaces this version, on every app server at once.
 SLOTS_CACHE_VERSION_KEY = "scheduling:slots-version"
 SLOTS_CACHE_SECONDS = 30
+# The calendar's settings (rules, weekly hours, time off, busy times), without the bookings: they
+# change seldom, so the booking service reads them from the cache; any change to them replaces
+# this version (and the slots version), bookings do not.
+CALENDAR_VERSION_KEY = "scheduling:calendar-version"
+CALENDAR_CACHE_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -45,30 +50,57 @@ def engine_rules(rules: BookingRules) -> Rules:
 
 
 def load_availability(
-    *, first_day: date, last_day: date, rules: BookingRules | None = None, exclude_pk: int | None = None
+    *,
+    first_day: date,
+    last_day: date,
+    rules: BookingRules | None = None,
+    exclude_pk: int | None = None,
+    settings_from_cache: bool = False,
 ) -> Availability:
     """Hours, time off, taken and busy times around clinic dates first_day..last_day: five queries
-    at most, however many appointments or busy times there are."""
+    at most, however many appointments or busy times there are.
+
+    `settings_from_cache`: read the calendar's settings (hours, time off, busy times) from the
+    cache, as of the last change to them, and only the taken times from the database: the
+    booking service's re-check, which runs for every booking while settings seldom change. Not
+    for a caller that reads its own uncommitted change to the settings (the staff's preview of
+    a change)."""
     zone = clinic_zone()
     rules = rules or BookingRules.load()
     # A day's cap and buffers look a little past its edges.
     window_start = datetime.combine(first_day - timedelta(days=1), time.min, tzinfo=zone)
     window_end = datetime.combine(last_day + timedelta(days=2), time.min, tzinfo=zone)
 
+    def settings() -> tuple[dict, list[Interval], list[Interval]]:
+        return _calendar_settings(window_start=window_start, window_end=window_end, zone=zone)
+
+    if settings_from_cache:
+        hours, time_off, busy = cache.get_or_build(
+            version_key=CALENDAR_VERSION_KEY,
+            key=f"scheduling:calendar:{window_start.date().isoformat()}:{window_end.date().isoformat()}",
+            build=settings,
+            timeout=CALENDAR_CACHE_SECONDS,
+        )
+    else:
+        hours, time_off, busy = settings()
+    taken_rows = Appointment.objects.active().overlapping(window_start, window_end)
+    if exclude_pk is not None:
+        taken_rows = taken_rows.exclude(pk=exclude_pk)
+    taken = [Interval(start, end) for start, end in taken_rows.values_list("start", "end")]
+    return Availability(hours=hours, time_off=time_off, taken=taken, busy=busy, rules=engine_rules(rules))
+
+
+def _calendar_settings(*, window_start: datetime, window_end: datetime, zone) -> tuple:
+    """Weekly hours, time off and the doctor's busy times in the window: three queries."""
     hours: dict[int, list[tuple[time, time]]] = {}
     for weekday, start, end in WeeklyHours.objects.values_list("weekday", "start_time", "end_time"):
         hours.setdefault(weekday, []).append((start, end))
-
     time_off = [
         Interval(*off.bounds(zone))
         for off in TimeOff.objects.filter(
             start_date__lte=window_end.date(), end_date__gte=window_start.date()
         ).only("start_date", "start_time", "end_date", "end_time")
     ]
-    taken_rows = Appointment.objects.active().overlapping(window_start, window_end)
-    if exclude_pk is not None:
-        taken_rows = taken_rows.exclude(pk=exclude_pk)
-    taken = [Interval(start, end) for start, end in taken_rows.values_list("start", "end")]
     # The doctor's own calendars (synced by `sync_busy_calendars`); a paused one blocks nothing.
     busy = [
         Interval(start, end)
@@ -76,7 +108,17 @@ def load_availability(
             calendar__paused=False, start__lt=window_end, end__gt=window_start
         ).values_list("start", "end")
     ]
-    return Availability(hours=hours, time_off=time_off, taken=taken, busy=busy, rules=engine_rules(rules))
+    return hours, time_off, busy
+
+
+def booking_rules() -> BookingRules:
+    """The booking rules as of their last change, from the cache (one round trip, no query)."""
+    return cache.get_or_build(
+        version_key=CALENDAR_VERSION_KEY,
+        key="scheduling:booking-rules",
+        build=BookingRules.load,
+        timeout=CALENDAR_CACHE_SECONDS,
+    )
 
 
 def clinic_slots(
@@ -135,7 +177,13 @@ def slots_version() -> str:
 
 
 def invalidate_slots_cache() -> None:
-    """Call after any change to appointments, hours, time off, rules or busy times."""
+    """Call after any change to hours, time off, rules or busy times (the calendar's settings)."""
+    cache.new_version(CALENDAR_VERSION_KEY)
+    cache.new_version(SLOTS_CACHE_VERSION_KEY)
+
+
+def invalidate_booked_times() -> None:
+    """Call after any change to appointments: the slot lists change, the settings do not."""
     cache.new_version(SLOTS_CACHE_VERSION_KEY)
 
 
@@ -161,10 +209,22 @@ def is_offered(start: datetime, *, now: datetime | None = None) -> bool:
 
 
 def slots_on_clinic_day(
-    *, day: date, now: datetime, rules: BookingRules | None = None, exclude_pk: int | None = None
+    *,
+    day: date,
+    now: datetime,
+    rules: BookingRules | None = None,
+    exclude_pk: int | None = None,
+    settings_from_cache: bool = False,
 ) -> list[Interval]:
-    """Free slots of one clinic date, computed fresh from the database (no cache)."""
-    availability = load_availability(first_day=day, last_day=day, rules=rules, exclude_pk=exclude_pk)
+    """Free slots of one clinic date, with the taken times fresh from the database (and the rest
+    too, unless `settings_from_cache`: see load_availability)."""
+    availability = load_availability(
+        first_day=day,
+        last_day=day,
+        rules=rules,
+        exclude_pk=exclude_pk,
+        settings_from_cache=settings_from_cache,
+    )
     return clinic_slots(first_day=day, days=1, now=now, availability=availability)
 
 

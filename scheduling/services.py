@@ -26,7 +26,7 @@ from clinic.audit import Actor, record_by
 from clinic.models import AuditEvent
 from scheduling import notifications
 from scheduling.models import Appointment, BookingRules
-from scheduling.selectors import clinic_date, nearby_slots, slots_on_clinic_day
+from scheduling.selectors import booking_rules, clinic_date, nearby_slots, slots_on_clinic_day
 from scheduling.slots import Interval
 
 logger = logging.getLogger(__name__)
@@ -214,8 +214,13 @@ def _check_slot(
             raise SlotTaken()
         return
     checked_rules = staff_rules(rules) if staff else rules
+    # The taken times fresh (under the day locks), the settings as of their last change.
     offered = slots_on_clinic_day(
-        day=clinic_date(start), now=now, rules=checked_rules, exclude_pk=appointment.pk
+        day=clinic_date(start),
+        now=now,
+        rules=checked_rules,
+        exclude_pk=appointment.pk,
+        settings_from_cache=True,
     )
     if any(slot.start == start and slot.end == appointment.end for slot in offered):
         return
@@ -264,7 +269,7 @@ def appointment_book(
     email = email.strip().lower()
     duplicate = None
     with _refusals(around=start, now=now), transaction.atomic():
-        rules = BookingRules.load()
+        rules = booking_rules()
         _lock([email_lock_key(email)], first=True)
         duplicate = Appointment.objects.active().upcoming(now).filter(email=email).first()
         if duplicate is not None and actor is not None:
@@ -325,7 +330,7 @@ def appointment_move(
     """
     now = now or timezone.now()
     with _refusals(around=new_start, now=now), transaction.atomic():
-        rules = BookingRules.load()
+        rules = booking_rules()
         _lock(first=True)
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if not locked.is_active or locked.start <= now:
