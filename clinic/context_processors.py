@@ -25,5 +25,21 @@ def language_choices(request, addresses: dict[str, str] | None = None) -> list[d
     choices = []
     for code, name in settings.LANGUAGES:
         url = (addresses or {}).get(code) or translate_url(path, code)
+        if url == path and code != current:
+            # An address no page answers (a 404): the same address under the other prefix.
+            url = _with_prefix(_without_prefix(path, current), code)
         choices.append({"code": code, "name": name, "url": url, "current": code == current})
     return choices
+
+
+def _prefix(code: str) -> str:
+    return "" if code == settings.LANGUAGE_CODE else f"/{code}"
+
+
+def _without_prefix(path: str, code: str) -> str:
+    prefix = _prefix(code)
+    return path[len(prefix) :] if prefix and path.startswith(f"{prefix}/") else path
+
+
+def _with_prefix(path: str, code: str) -> str:
+    return f"{_prefix(code)}{path}"
