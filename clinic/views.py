@@ -100,6 +100,7 @@ def robots_txt(request):
         "Allow: /",
         "Disallow: /admin/",
         "Disallow: /book/manage/",
+        "Disallow: /es/book/manage/",
         f"Sitemap: {sitemap_url}",
         "",
     ]

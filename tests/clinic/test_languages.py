@@ -221,3 +221,10 @@ def test_a_spanish_page_contains_no_english_sentence_from_the_catalog(client, pa
     english = {sentence for entry in entries() for sentence in english_sentences(entry)}
     assert english, "the catalog has English sentences to look for"
     assert sorted(sentence for sentence in english if sentence in text) == []
+
+
+def test_robots_txt_keeps_crawlers_out_of_the_spanish_manage_links_too(client):
+    body = client.get("/robots.txt").content.decode()
+
+    assert "Disallow: /book/manage/" in body
+    assert "Disallow: /es/book/manage/" in body

@@ -266,3 +266,20 @@ def test_admin_shows_the_spanish_reading_ease_beside_the_english_score(client):
         f"Fernández Huerta {spanish.reading_ease} (fairly easy) · English version: Grade {english_grade}"
         in text
     )
+
+
+def test_the_spanish_article_tells_search_engines_it_is_spanish(client):
+    import json
+
+    seed.run()
+
+    html = client.get(SPANISH_URL).content.decode()
+
+    assert '<meta property="og:locale" content="es_US">' in html
+    graph = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])["@graph"]
+    nodes = {node["@type"]: node for node in graph}
+    assert nodes["MedicalWebPage"]["inLanguage"] == "es-US"
+    assert (
+        "telemedicina para personas que viven en Nueva York, Texas o California"
+        in (nodes["MedicalClinic"]["description"])
+    )
