@@ -228,3 +228,15 @@ def test_robots_txt_keeps_crawlers_out_of_the_spanish_manage_links_too(client):
 
     assert "Disallow: /book/manage/" in body
     assert "Disallow: /es/book/manage/" in body
+
+
+def test_the_times_page_cached_for_everyone_is_kept_apart_by_language(client):
+    query = {"state": "NY", "tz": "America/New_York"}
+
+    english = client.get("/book/times/", query)
+    spanish = client.get("/es/book/times/", query)
+
+    assert english.status_code == 200 and spanish.status_code == 200
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="es">' in spanish.content.decode()
+    assert SPANISH_CRISIS_NOTICE in visible_text(spanish.content.decode())
