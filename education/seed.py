@@ -52,6 +52,8 @@ class ArticleSource:
     last_reviewed: datetime.date
     language: str = ENGLISH
     translation_of: str = ""  # the English article's slug, for a translation
+    # The byline's credentials in the article's language (a translation's byline is in its language).
+    credentials: str = ""
 
 
 def read_article_source(path: Path) -> ArticleSource:
@@ -70,6 +72,7 @@ def read_article_source(path: Path) -> ArticleSource:
         last_reviewed=datetime.date.fromisoformat(meta["last_reviewed"]),
         language=meta.get("language", ENGLISH),
         translation_of=meta.get("translation_of", ""),
+        credentials=meta.get("credentials", ""),
     )
 
 
@@ -85,11 +88,23 @@ def _editors_group() -> str:
     return f"{verb} the {EDITORS_GROUP} group ({permissions.count()} permissions)."
 
 
+def _contributor(name: str, *, credentials: str = "") -> Contributor:
+    """The contributor of that name: the first made (the English byline), or the one with these
+    credentials (a translation's byline, e.g. the doctor's title in Spanish), made when missing."""
+    if credentials:
+        contributor, _created = Contributor.objects.get_or_create(
+            name=name, credentials=credentials, defaults={"is_organization": False}
+        )
+        return contributor
+    return Contributor.objects.filter(name=name).order_by("pk").first()
+
+
 def _seed_article(source: ArticleSource) -> str:
     for slug, (name, description) in TOPICS.items():
         Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
     for name, fields in CONTRIBUTORS.items():
-        Contributor.objects.get_or_create(name=name, defaults=fields)
+        if not Contributor.objects.filter(name=name).exists():
+            Contributor.objects.create(name=name, **fields)
 
     article = Article.objects.filter(slug=source.slug).first()
     if article is None:
@@ -102,8 +117,8 @@ def _seed_article(source: ArticleSource) -> str:
             title=source.title,
             summary=source.summary,
             body_markdown=source.body,
-            author=Contributor.objects.get(name=source.author),
-            medical_reviewer=Contributor.objects.get(name=source.reviewer),
+            author=_contributor(source.author, credentials=source.credentials),
+            medical_reviewer=_contributor(source.reviewer, credentials=source.credentials),
             last_reviewed=source.last_reviewed,
         )
         article.seed_fingerprint = article.content_fingerprint()
@@ -114,7 +129,7 @@ def _seed_article(source: ArticleSource) -> str:
     if article.content_fingerprint() != article.seed_fingerprint:
         return f"Left “{article.title}” as it is: it was edited in admin."
     lines = []
-    author = Contributor.objects.get(name=source.author)
+    author = _contributor(source.author, credentials=source.credentials)
     if article.author.is_organization and not author.is_organization:
         # Seeded before the byline named the doctor (it named the practice): a person wrote it.
         article.author = author

@@ -247,7 +247,11 @@ def test_seed_publishes_the_spanish_naltrexone_article_as_the_translation_of_the
     # The label's overdose warning, in Spanish.
     assert "Una advertencia seria: la sobredosis." in text
     assert "llame al 911 de inmediato" in text
-    assert "Escrito y revisado médicamente por Dr. Panagopoulos" in text
+    assert (
+        "Escrito y revisado médicamente por Dr. Panagopoulos "
+        "(psiquiatra especialista en adicciones con doble certificación) el 25 de noviembre de 2026"
+    ) in text
+    assert "double-board-certified" not in text
     assert "el 25 de noviembre de 2026" in text
     assert "Trastorno por consumo de opioides" in text
 
