@@ -7,6 +7,10 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+from django.conf import settings
+from django.utils import translation
+
 ROOT = Path(__file__).resolve().parents[2]
 PO_FILE = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
 
@@ -84,3 +88,19 @@ def compile_if_stale() -> None:
             "msgfmt is missing (apt-get install gettext): the Spanish catalog cannot be compiled"
         )
     subprocess.run(["msgfmt", "--check", "-o", str(compiled), str(PO_FILE)], check=True)
+
+
+# Fixtures for the conftest of each test folder that requests Spanish pages (imported there).
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spanish_catalog():
+    compile_if_stale()
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    # A request to a Spanish page leaves Spanish active in the thread that served it (the test's):
+    # the next test, and code run outside a request, start from English again.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
