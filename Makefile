@@ -7,7 +7,7 @@ PORT ?= 8000
 # Links in the emails the dev server writes lead to the address it serves, unless SITE_URL is set.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test lint format bench migrate seed clean
+.PHONY: run test lint format bench migrate seed messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,16 @@ migrate: $(VENV)/.installed
 seed: migrate
 	$(PY) manage.py seed
 
-run: seed
+# The Spanish catalog (locale/es/LC_MESSAGES/django.po) compiled to the .mo Django reads; needs
+# GNU gettext's msgfmt (Debian: apt-get install gettext). The .mo is built, never committed.
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || (echo "msgfmt is missing: apt-get install gettext" >&2; exit 1)
+	$(PY) manage.py compilemessages --ignore='$(VENV)' --ignore=node_modules
+
+run: seed messages
 	SITE_URL='$(SITE_URL)' $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -48,3 +54,4 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	find locale -name '*.mo' -delete

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ DOCTOR_TITLE = "Double-board-certified addiction psychiatrist"
 # The states where the doctor is licensed to see patients, by postal code.
 STATES_SERVED = {"NY": "New York", "TX": "Texas", "CA": "California"}
 # Said where a person must live in one of them: "for people who live in New York, Texas or California".
-STATES_SERVED_TEXT = "New York, Texas or California"
+STATES_SERVED_TEXT = _("New York, Texas or California")
 
 MEET_AND_GREET_MINUTES = 10
 
@@ -29,7 +30,7 @@ EMERGENCY_NUMBER = "911"
 SAMHSA_HELPLINE = "1-800-662-4357"
 FIND_TREATMENT_URL = "https://findtreatment.gov"
 
-DISCLAIMER = (
+DISCLAIMER = _(
     "The content of this site is for education and information only. It does not "
     "replace a medical evaluation, diagnosis or treatment."
 )

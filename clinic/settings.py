@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language from its address: /es/... is Spanish, everything else English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before anything reads the form: one in another charset than UTF-8 is a 400 (clinic/middleware.py).
     "clinic.middleware.RefuseUnreadableForms",
@@ -100,7 +102,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "clinic.context_processors.practice",
+                "clinic.context_processors.languages",
             ],
         },
     },
@@ -154,8 +158,19 @@ try:
 except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
     raise ImproperlyConfigured(f"CLINIC_TIME_ZONE={CLINIC_TIME_ZONE!r} is not an IANA time zone") from exc
 TIME_ZONE = CLINIC_TIME_ZONE
-LANGUAGE_CODE = "en-us"
+
+# --- Languages (patients read English or Spanish; staff admin stays English) -----------
+
+# English at today's unprefixed addresses, Spanish under /es/ (clinic/urls.py: i18n_patterns).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
 USE_I18N = True
+# locale/es/LC_MESSAGES/django.po, compiled by `make run`, `make test` and CI (the .mo is not committed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The reader's choice from the language switch, remembered for a year; sent over HTTPS only in production.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
 
 # --- Static files (served by the site itself through WhiteNoise; no CDN) -----------
 

@@ -6,6 +6,10 @@ class PagesSitemap(Sitemap):
     """The site's own pages (articles have their own sitemap in the education app)."""
 
     changefreq = "monthly"
+    # Each page in English and Spanish, with its alternates (hreflang and x-default).
+    i18n = True
+    alternates = True
+    x_default = True
 
     def items(self):
         return ["home", "about", "contact", "privacy"]

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -8,21 +9,28 @@ from education.sitemaps import SITEMAPS as EDUCATION_SITEMAPS
 
 sitemaps = {"pages": PagesSitemap, **EDUCATION_SITEMAPS}
 
+# Machines' pages, the language switch and staff admin: one address each, in English.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("about/", views.about, name="about"),
-    path("privacy/", views.privacy, name="privacy"),
-    path("contact/", views.contact, name="contact"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
-    path("articles/", include("education.urls")),
-    path("book/", include("scheduling.urls")),
+    path("language/", views.set_language, name="set_language"),
     # Staff sign-in's second step and each staff member's sign-in methods (before admin's catch-all).
     path("admin/sign-in/", include("clinic.staff_auth.urls")),
     path("admin/sign-in/passkeys/", include("clinic.staff_auth.passkeys", namespace="otp_webauthn")),
     path("admin/", admin.site.urls),
 ]
+
+# The patients' pages: English at their unprefixed addresses, Spanish under /es/.
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("contact/", views.contact, name="contact"),
+    path("articles/", include("education.urls")),
+    path("book/", include("scheduling.urls")),
+    prefix_default_language=False,
+)
 
 handler400 = "clinic.views.bad_request"
 handler500 = "clinic.views.server_error"

@@ -1,26 +1,57 @@
 """Site-wide pages: home, about, privacy, and the machines' pages."""
 
 import logging
+from functools import wraps
 
+from django.conf import settings
 from django.db import DatabaseError, connections
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
-from django.urls import reverse
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from clinic import practice
+from clinic.context_processors import language_choices
 from education.cache import cache_public_page
 from education.selectors import latest_articles
 
 logger = logging.getLogger(__name__)
 
 
+def offer_preferred_language(view):
+    """The English home page sends a reader to /es/ when they chose Spanish with the switch (the
+    cookie) or, before any choice, when their browser prefers Spanish. Choosing English with the
+    switch sets the cookie, so this never keeps anyone from the English page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        # The cookie first, then the browser's Accept-Language (Django's order); English otherwise.
+        preferred = translation.get_language_from_request(request)
+        if translation.get_language() == settings.LANGUAGE_CODE and preferred != settings.LANGUAGE_CODE:
+            response = HttpResponseRedirect(translate_url(request.get_full_path(), preferred))
+        else:
+            response = view(request, *args, **kwargs)
+        patch_vary_headers(response, ["Accept-Language", "Cookie"])
+        return response
+
+    return wrapper
+
+
 @require_GET
+@offer_preferred_language
 @cache_public_page  # it lists the latest articles; any article change drops it
 def home(request):
-    return render(request, "clinic/home.html", {"latest_articles": latest_articles(limit=3)})
+    return render(
+        request,
+        "clinic/home.html",
+        {"latest_articles": latest_articles(limit=3, language=translation.get_language())},
+    )
 
 
 @require_GET
@@ -37,6 +68,14 @@ def privacy(request):
 def contact(request):
     """Phone, email and office hours, each shown only when staff set it in admin."""
     return render(request, "clinic/contact.html")
+
+
+@csrf_exempt  # public pages are cached whole, with no CSRF token; a forged post can only change a language
+@require_POST
+def set_language(request):
+    """The language switch: remember the reader's choice (a cookie) and go to `next`, the same page in
+    that language (each switch button carries its own address, see clinic/context_processors.py)."""
+    return i18n.set_language(request)
 
 
 @never_cache
@@ -61,6 +100,7 @@ def robots_txt(request):
         "Allow: /",
         "Disallow: /admin/",
         "Disallow: /book/manage/",
+        "Disallow: /es/book/manage/",
         f"Sitemap: {sitemap_url}",
         "",
     ]
@@ -79,5 +119,16 @@ def bad_request(request, exception):
 
 def server_error(request):
     """500 page in the site's look. Rendered without context processors, which may be what failed."""
-    html = loader.get_template("500.html").render({"practice": practice})
+    try:
+        choices = language_choices(request)
+    except Exception:  # the error page must not fail in turn
+        choices = []
+    html = loader.get_template("500.html").render(
+        {
+            "practice": practice,
+            "LANGUAGE_CODE": translation.get_language(),
+            "request": request,
+            "language_choices": choices,
+        }
+    )
     return HttpResponse(html, status=500)

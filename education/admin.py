@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from clinic.audit import AuditedAdminMixin, record
 from clinic.models import AuditEvent
 from education import readability
-from education.models import Article, Contributor, Reference, Topic
+from education.models import ENGLISH, Article, Contributor, Reference, Topic
 from education.services import ArticleNotPublishable, article_publish, article_unpublish
 
 SANITIZER_WARNING = (
@@ -19,6 +19,10 @@ SANITIZER_WARNING = (
 )
 GRADE_WARNING = (
     "Reading level is grade {grade}, above the grade {target} the clinic aims for: "
+    "try shorter sentences and everyday words."
+)
+EASE_WARNING = (
+    "Spanish reading ease (Fernández Huerta) is {ease}, below the {target} the clinic aims for: "
     "try shorter sentences and everyday words."
 )
 
@@ -63,6 +67,32 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TranslationFilter(admin.SimpleListFilter):
+    """Which English articles have no Spanish version yet (and which do)."""
+
+    title = "translation"
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "English, not yet translated"), ("translated", "English, translated")]
+
+    def queryset(self, request, queryset):
+        english = queryset.filter(language=ENGLISH)
+        if self.value() == "missing":
+            return english.filter(translation__isnull=True)
+        if self.value() == "translated":
+            return english.filter(translation__isnull=False)
+        return queryset
+
+
+def _score(article: Article) -> str:
+    if article.language == ENGLISH:
+        return "–" if article.reading_grade is None else f"Grade {article.reading_grade}"
+    if article.reading_ease is None:
+        return "–"
+    return f"Fernández Huerta {article.reading_ease} ({readability.spanish_ease_label(article.reading_ease)})"
+
+
 class ReferenceFormSet(BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -94,6 +124,8 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     list_display = [
         "title",
+        "language",
+        "translation_status",
         "status_for_readers",
         "topic_names",
         "medical_reviewer",
@@ -102,7 +134,7 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "reading_level",
         "preview_link",
     ]
-    list_filter = ["status", ReviewOverdueFilter, "topics", "medical_reviewer"]
+    list_filter = ["status", "language", TranslationFilter, ReviewOverdueFilter, "topics", "medical_reviewer"]
     search_fields = ["title", "summary", "slug"]
     date_hierarchy = "publish_at"
     filter_horizontal = ["topics"]
@@ -118,6 +150,14 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body_markdown", "topics"]}),
+        (
+            "Language",
+            {
+                "fields": ["language", "translation_of"],
+                "description": "A Spanish article is its own article, with its own address, reviewer "
+                "and review date; link it to the English article it translates.",
+            },
+        ),
         ("Review", {"fields": ["author", "medical_reviewer", "last_reviewed", "next_review_due"]}),
         (
             "Publishing",
@@ -166,7 +206,7 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("medical_reviewer")
+            .select_related("medical_reviewer", "translation", "translation_of")
             .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("name")))
             .defer("body_markdown", "body_html", "body_text")
         )
@@ -185,8 +225,31 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def topic_names(self, article):
         return ", ".join(topic.name for topic in article.topics.all())
 
+    @admin.display(description="translation")
+    def translation_status(self, article):
+        other = article.other_language_version
+        if other is not None:
+            return format_html("{}: {}", other.get_language_display(), other.title)
+        if article.language == ENGLISH:
+            return format_html('<strong class="errornote">{}</strong>', "⚠ No Spanish version")
+        return "–"
+
     @admin.display(description="reading level", ordering="reading_grade")
     def reading_level(self, article):
+        """The article's score, and beside it its other language's: Flesch-Kincaid grade for English,
+        Fernández Huerta reading ease (0-100, higher is easier) for Spanish."""
+        own = self._own_reading_level(article)
+        other = article.other_language_version if article.pk else None
+        if other is None:
+            return own
+        return format_html("{} · {} version: {}", own, other.get_language_display(), _score(other))
+
+    def _own_reading_level(self, article):
+        if article.language != ENGLISH:
+            if article.reading_ease is not None and article.reading_ease < readability.SPANISH_EASE_TARGET:
+                return format_html('<strong class="errornote">⚠ {} (aim for {} or above)</strong>',
+                                   _score(article), readability.SPANISH_EASE_TARGET)  # fmt: skip
+            return _score(article)
         if article.reading_grade is None:
             return "–"
         if article.reading_grade > readability.GRADE_TARGET:
@@ -220,6 +283,10 @@ class ArticleAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if obj.reading_grade is not None and obj.reading_grade > readability.GRADE_TARGET:
             messages.warning(
                 request, GRADE_WARNING.format(grade=obj.reading_grade, target=readability.GRADE_TARGET)
+            )
+        if obj.reading_ease is not None and obj.reading_ease < readability.SPANISH_EASE_TARGET:
+            messages.warning(
+                request, EASE_WARNING.format(ease=obj.reading_ease, target=readability.SPANISH_EASE_TARGET)
             )
 
     @admin.action(description="Publish selected articles now (scheduled ones keep their time)")

@@ -3,7 +3,8 @@
 Pages are versioned entries of `clinic.cache`: any change to an article, topic, reference or
 contributor replaces the version (education/signals.py), so every server, sharing the cache
 (Redis in production), stops serving the old pages at once; they then expire on their own.
-Logged-in users (staff, previews) are never served from the cache and never stored in it.
+Entries are keyed on the page's address and its language. Logged-in users (staff, previews)
+are never served from the cache and never stored in it.
 Search result pages are kept for a minute at most, and only for short queries.
 """
 
@@ -11,7 +12,7 @@ import hashlib
 from functools import wraps
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 
 from clinic import cache
@@ -66,7 +67,10 @@ def cache_public_page(view):
             f"{request.scheme}://{request.get_host()}{request.path}"
             f"?q={query}&page={request.GET.get('page', '')}"
         )
-        key = f"education:page:{hashlib.sha256(location.encode()).hexdigest()}"
+        # The language too: the address names it today (/es/...), but a page must never be served
+        # in a language other than the one it was rendered in, whatever decides the language.
+        language = translation.get_language()
+        key = f"education:page:{language}:{hashlib.sha256(location.encode()).hexdigest()}"
         version, cached = cache.lookup(VERSION_KEY, key)
         if cached is not cache.MISS:
             content, content_type = cached

@@ -1,5 +1,7 @@
 from django.contrib.syndication.views import Feed
-from django.urls import reverse_lazy
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from clinic import practice
 from education.models import Article
@@ -8,13 +10,21 @@ FEED_LENGTH = 20
 
 
 class LatestArticlesFeed(Feed):
-    title = f"Patient-education articles · {practice.PRACTICE_NAME}"
-    link = reverse_lazy("education:article-list")
-    description = "New and updated patient-education articles, medically reviewed."
+    """The newest articles in the reader's language: /articles/feed/ English, /es/articles/feed/ Spanish."""
+
+    def title(self):
+        return f"{_('Patient-education articles')} · {practice.PRACTICE_NAME}"
+
+    def link(self):
+        return reverse("education:article-list")
+
+    def description(self):
+        return _("New and updated patient-education articles, medically reviewed.")
 
     def items(self):
         return (
             Article.objects.published()
+            .in_language(translation.get_language())
             .select_related("author")
             .defer("body_markdown", "body_html", "body_text")
             .order_by("-publish_at", "-pk")[:FEED_LENGTH]

@@ -8,18 +8,22 @@ must not change when a staff account is renamed or removed. A login is private; 
 import datetime
 import hashlib
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from education import readability
 from education.markdown import plain_text, render_markdown
 
 REVIEW_INTERVAL = datetime.timedelta(days=365)
 SEARCH_CONFIG = "english"
+# PostgreSQL's text search configuration for each language an article is written in.
+SEARCH_CONFIGS = {"en": "english", "es": "spanish"}
+ENGLISH = "en"
 # /articles/feed/ and /articles/topic/... are pages of their own, not articles.
 RESERVED_SLUGS = frozenset({"feed", "topic"})
 IMAGE_WITHOUT_ALT = (
@@ -28,14 +32,15 @@ IMAGE_WITHOUT_ALT = (
 )
 
 
-def search_vector():
-    """Title weighted over summary over body. On PostgreSQL it is stored in
-    Article.search_document on every save, with a GIN index on that column (migration 0003), so
-    a search reads the stored vectors instead of parsing every article's text again."""
+def search_vector(config: str = SEARCH_CONFIG):
+    """Title weighted over summary over body, in the article's language (`config`). On PostgreSQL
+    it is stored in Article.search_document on every save, with a GIN index on that column
+    (migration 0003), so a search reads the stored vectors instead of parsing every article's text
+    again."""
     return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body_text", weight="C", config=SEARCH_CONFIG)
+        SearchVector("title", weight="A", config=config)
+        + SearchVector("summary", weight="B", config=config)
+        + SearchVector("body_text", weight="C", config=config)
     )
 
 
@@ -86,6 +91,9 @@ class ArticleQuerySet(models.QuerySet):
     def review_overdue(self, *, today: datetime.date):
         return self.filter(next_review_due__lt=today)
 
+    def in_language(self, language: str):
+        return self.filter(language=language)
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -93,6 +101,24 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
 
     title = models.CharField(max_length=200)
+    # A translation is an article of its own (its own address, text, reviewer and review date),
+    # linked to the English article it translates.
+    language = models.CharField(
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=ENGLISH,
+        help_text="The language the article is written in. Readers of that language see it.",
+    )
+    translation_of = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translation",
+        limit_choices_to={"language": ENGLISH},
+        verbose_name="translation of",
+        help_text="For an article in Spanish: the English article it translates.",
+    )
     slug = models.SlugField(
         max_length=200,
         unique=True,
@@ -148,6 +174,8 @@ class Article(models.Model):
     search_document = SearchVectorField(null=True, editable=False)
     toc = models.JSONField("table of contents", editable=False, default=list)
     reading_grade = models.FloatField("reading level (US grade)", null=True, editable=False)
+    # Fernández Huerta reading ease (0-100, higher is easier); Spanish articles only.
+    reading_ease = models.FloatField("reading ease (Fernández Huerta)", null=True, editable=False)
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
     # Set by `manage.py seed` to the fingerprint of the text it wrote; see education/seed.py.
     seed_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -167,6 +195,11 @@ class Article(models.Model):
                 | Q(medical_reviewer__isnull=False, last_reviewed__isnull=False, publish_at__isnull=False),
                 name="article_published_is_reviewed",
             ),
+            # Translations point at the English article; an English article translates nothing.
+            models.CheckConstraint(
+                condition=Q(translation_of__isnull=True) | ~Q(language=ENGLISH),
+                name="article_translation_is_not_english",
+            ),
         ]
 
     def __str__(self):
@@ -182,7 +215,11 @@ class Article(models.Model):
         self.body_html = rendered.html
         self.toc = rendered.toc
         self.body_text = plain_text(rendered.html)
-        self.reading_grade = readability.flesch_kincaid_grade(f"{self.summary}\n\n{self.body_text}")
+        measured = f"{self.summary}\n\n{self.body_text}"
+        if self.language == ENGLISH:
+            self.reading_grade, self.reading_ease = readability.flesch_kincaid_grade(measured), None
+        else:
+            self.reading_grade, self.reading_ease = None, readability.fernandez_huerta(measured)
         self.reading_minutes = readability.reading_minutes(self.body_text)
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = self.last_reviewed + REVIEW_INTERVAL
@@ -198,11 +235,24 @@ class Article(models.Model):
             self.first_published_at = None
         super().save(*args, **kwargs)
         if connection.vendor == "postgresql":
-            type(self).objects.filter(pk=self.pk).update(search_document=search_vector())
+            config = SEARCH_CONFIGS.get(self.language, SEARCH_CONFIG)
+            type(self).objects.filter(pk=self.pk).update(search_document=search_vector(config))
         self._loaded_fingerprint = self.content_fingerprint()
 
     def get_absolute_url(self):
-        return reverse("education:article-detail", kwargs={"slug": self.slug})
+        # Each article lives at the address of its own language (/articles/... or /es/articles/...).
+        with translation.override(self.language):
+            return reverse("education:article-detail", kwargs={"slug": self.slug})
+
+    @property
+    def other_language_version(self) -> "Article | None":
+        """The same article in the other language, if there is one (public or not)."""
+        if self.language != ENGLISH:
+            return self.translation_of
+        try:
+            return self.translation
+        except Article.DoesNotExist:
+            return None
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -258,6 +308,11 @@ class Article(models.Model):
         errors = {}
         if self.slug in RESERVED_SLUGS:
             errors["slug"] = f"“{self.slug}” is taken by another page; please choose another."
+        if self.translation_of_id is not None:
+            if self.language == ENGLISH:
+                errors["translation_of"] = "An English article is not a translation: leave this empty."
+            elif self.translation_of.language != ENGLISH:
+                errors["translation_of"] = "Choose the English article this one translates."
         if render_markdown(self.body_markdown).images_without_alt:
             errors["body_markdown"] = IMAGE_WITHOUT_ALT
         if self.status == self.Status.PUBLISHED:

@@ -1,6 +1,8 @@
 """What `manage.py seed` creates for the education app. Returns lines to report. Idempotent.
 
-The first article ships as Markdown in education/content/. The seed creates and publishes it once.
+The articles ship as Markdown in education/content/ (the naltrexone article in English, and its
+Spanish translation, which names the English article's slug in `translation_of`). The seed creates
+and publishes each once, the English ones first so that a translation finds its English article.
 Later runs update it from the file only while nobody has edited it in admin: the article keeps the
 fingerprint of the text the seed last wrote (`seed_fingerprint`); when its title, summary or body no
 longer match that fingerprint, staff have edited it, and the seed leaves it alone from then on.
@@ -14,7 +16,7 @@ from pathlib import Path
 from django.contrib.auth.models import Group, Permission
 
 from clinic import practice
-from education.models import Article, Contributor, Reference, Topic
+from education.models import ENGLISH, Article, Contributor, Reference, Topic
 from education.services import article_publish
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
@@ -25,6 +27,11 @@ TOPICS = {
     "opioid-use-disorder": (
         "Opioid use disorder",
         "Opioid addiction and its treatment: medication, therapy and what recovery looks like.",
+    ),
+    # The Spanish articles' topic: a topic's name is shown on the pages of its articles' language.
+    "trastorno-por-consumo-de-opioides": (
+        "Trastorno por consumo de opioides",
+        "La adicción a los opioides y su tratamiento: medicamentos, terapia y cómo es la recuperación.",
     ),
 }
 # The doctor writes and reviews the articles: a byline names a person, not the practice.
@@ -43,6 +50,10 @@ class ArticleSource:
     author: str
     reviewer: str
     last_reviewed: datetime.date
+    language: str = ENGLISH
+    translation_of: str = ""  # the English article's slug, for a translation
+    # The byline's credentials in the article's language (a translation's byline is in its language).
+    credentials: str = ""
 
 
 def read_article_source(path: Path) -> ArticleSource:
@@ -59,6 +70,9 @@ def read_article_source(path: Path) -> ArticleSource:
         author=meta["author"],
         reviewer=meta["reviewer"],
         last_reviewed=datetime.date.fromisoformat(meta["last_reviewed"]),
+        language=meta.get("language", ENGLISH),
+        translation_of=meta.get("translation_of", ""),
+        credentials=meta.get("credentials", ""),
     )
 
 
@@ -74,21 +88,37 @@ def _editors_group() -> str:
     return f"{verb} the {EDITORS_GROUP} group ({permissions.count()} permissions)."
 
 
+def _contributor(name: str, *, credentials: str = "") -> Contributor:
+    """The contributor of that name: the first made (the English byline), or the one with these
+    credentials (a translation's byline, e.g. the doctor's title in Spanish), made when missing."""
+    if credentials:
+        contributor, _created = Contributor.objects.get_or_create(
+            name=name, credentials=credentials, defaults={"is_organization": False}
+        )
+        return contributor
+    return Contributor.objects.filter(name=name).order_by("pk").first()
+
+
 def _seed_article(source: ArticleSource) -> str:
     for slug, (name, description) in TOPICS.items():
         Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
     for name, fields in CONTRIBUTORS.items():
-        Contributor.objects.get_or_create(name=name, defaults=fields)
+        if not Contributor.objects.filter(name=name).exists():
+            Contributor.objects.create(name=name, **fields)
 
     article = Article.objects.filter(slug=source.slug).first()
     if article is None:
         article = Article(
+            language=source.language,
+            translation_of=Article.objects.filter(slug=source.translation_of, language=ENGLISH).first()
+            if source.translation_of
+            else None,
             slug=source.slug,
             title=source.title,
             summary=source.summary,
             body_markdown=source.body,
-            author=Contributor.objects.get(name=source.author),
-            medical_reviewer=Contributor.objects.get(name=source.reviewer),
+            author=_contributor(source.author, credentials=source.credentials),
+            medical_reviewer=_contributor(source.reviewer, credentials=source.credentials),
             last_reviewed=source.last_reviewed,
         )
         article.seed_fingerprint = article.content_fingerprint()
@@ -99,7 +129,7 @@ def _seed_article(source: ArticleSource) -> str:
     if article.content_fingerprint() != article.seed_fingerprint:
         return f"Left “{article.title}” as it is: it was edited in admin."
     lines = []
-    author = Contributor.objects.get(name=source.author)
+    author = _contributor(source.author, credentials=source.credentials)
     if article.author.is_organization and not author.is_organization:
         # Seeded before the byline named the doctor (it named the practice): a person wrote it.
         article.author = author
@@ -117,6 +147,7 @@ def _seed_article(source: ArticleSource) -> str:
 
 def run() -> list[str]:
     lines = [_editors_group()]
-    for path in sorted(CONTENT_DIR.glob("*.md")):
-        lines.append(_seed_article(read_article_source(path)))
+    sources = [read_article_source(path) for path in sorted(CONTENT_DIR.glob("*.md"))]
+    for source in sorted(sources, key=lambda source: bool(source.translation_of)):
+        lines.append(_seed_article(source))
     return lines

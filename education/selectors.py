@@ -4,31 +4,38 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, Q, Value, When
 
-from education.models import SEARCH_CONFIG, Article, Topic
+from education.models import ENGLISH, SEARCH_CONFIG, SEARCH_CONFIGS, Article, Topic
+
+# Every read of what the public sees takes the reader's language: a Spanish page lists Spanish articles.
 
 
-def latest_articles(*, limit: int):
+def latest_articles(*, limit: int, language: str = ENGLISH):
     """The newest published articles (title, summary, get_absolute_url), in one query, for the home page."""
-    return list(Article.objects.published().only("title", "slug", "summary", "publish_at")[:limit])
+    return list(
+        Article.objects.published()
+        .in_language(language)
+        .only("title", "slug", "summary", "publish_at", "language")[:limit]
+    )
 
 
-def article_list(*, topic: Topic | None = None):
-    articles = Article.objects.published().for_listing()
+def article_list(*, topic: Topic | None = None, language: str = ENGLISH):
+    articles = Article.objects.published().in_language(language).for_listing()
     if topic is not None:
         articles = articles.filter(topics=topic)
     return articles
 
 
-def article_search(*, query: str, topic: Topic | None = None):
+def article_search(*, query: str, topic: Topic | None = None, language: str = ENGLISH):
     """Published articles matching `query`, best first.
 
     PostgreSQL: full-text search, ranked with title over summary over body (websearch syntax, so
     quotes, `-word` and stray `&|!` are read as a person means them, never as a syntax error).
     Other databases (SQLite on a laptop): every word must appear, case-insensitively, somewhere.
     """
-    articles = article_list(topic=topic)
+    articles = article_list(topic=topic, language=language)
     if connection.vendor == "postgresql":
-        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        config = SEARCH_CONFIGS.get(language, SEARCH_CONFIG)
+        search_query = SearchQuery(query, search_type="websearch", config=config)
         # The vector stored on save (GIN-indexed), not one parsed from the text per search.
         return (
             articles.filter(search_document=search_query)
@@ -58,7 +65,7 @@ def article_search(*, query: str, topic: Topic | None = None):
 def article_for_reader(*, slug: str):
     """One article with everything its page shows, in a fixed number of queries (None if absent)."""
     return (
-        Article.objects.select_related("author", "medical_reviewer")
+        Article.objects.select_related("author", "medical_reviewer", "translation_of", "translation")
         .prefetch_related("topics", "references")
         .defer("search_document")
         .filter(slug=slug)
@@ -68,7 +75,12 @@ def article_for_reader(*, slug: str):
 
 def related_articles(*, article: Article, limit: int = 3) -> list[Article]:
     """The articles the author chose, else others on the same topics; published ones only."""
-    chosen = list(article.related_articles.published().exclude(pk=article.pk).order_by("-publish_at")[:limit])
+    chosen = list(
+        article.related_articles.published()
+        .in_language(article.language)
+        .exclude(pk=article.pk)
+        .order_by("-publish_at")[:limit]
+    )
     if chosen:
         return chosen
     topic_ids = [topic.pk for topic in article.topics.all()]
@@ -76,14 +88,16 @@ def related_articles(*, article: Article, limit: int = 3) -> list[Article]:
         return []
     return list(
         Article.objects.published()
+        .in_language(article.language)
         .filter(topics__in=topic_ids)
         .exclude(pk=article.pk)
         .distinct()
-        .only("title", "slug", "summary", "publish_at")
+        .only("title", "slug", "summary", "publish_at", "language")
         .order_by("-publish_at")[:limit]
     )
 
 
-def topics_in_use():
-    """Topics with at least one published article, for filters and suggestions."""
-    return Topic.objects.filter(articles__in=Article.objects.published()).distinct().order_by("name")
+def topics_in_use(*, language: str = ENGLISH):
+    """Topics with at least one published article in `language`, for filters and suggestions."""
+    published = Article.objects.published().in_language(language)
+    return Topic.objects.filter(articles__in=published).distinct().order_by("name")

@@ -4,10 +4,13 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from clinic import practice
 from education.models import Article, Contributor
 
+# The language of an article, as schema.org's inLanguage names it (readers in the United States).
+LANGUAGE_TAGS = {"en": "en-US", "es": "es-US"}
 # Inside <script>, "</script>" or "<!--" in a title would end the block: escape what HTML reads.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -30,7 +33,7 @@ def article_graph(article: Article, *, page_url: str, site_url: str) -> dict:
         "url": page_url,
         "name": article.title,
         "description": article.summary,
-        "inLanguage": "en-US",
+        "inLanguage": LANGUAGE_TAGS.get(article.language, "en-US"),
         "lastReviewed": article.last_reviewed,
         "reviewedBy": _who(article.medical_reviewer),
         "about": [{"@type": "Thing", "name": topic.name} for topic in article.topics.all()],
@@ -56,8 +59,11 @@ def article_graph(article: Article, *, page_url: str, site_url: str) -> dict:
         "name": practice.PRACTICE_NAME,
         "url": f"{site_url}/",
         "medicalSpecialty": "https://schema.org/Psychiatric",
-        "description": f"{practice.DOCTOR_NAME}, {practice.DOCTOR_TITLE.lower()}: telehealth for people "
-        f"who live in {practice.STATES_SERVED_TEXT}.",
+        "description": gettext(
+            "%(doctor)s, double-board-certified addiction psychiatrist: telehealth for people who live in "
+            "%(states)s."
+        )
+        % {"doctor": practice.DOCTOR_NAME, "states": practice.STATES_SERVED_TEXT},
     }
     graph = [
         {k: v for k, v in node.items() if v not in (None, [])} for node in (webpage, article_node, clinic)

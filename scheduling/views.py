@@ -15,7 +15,7 @@ from django.core import signing
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -112,7 +112,7 @@ def times(request):
     # The page is the same for everyone who asks for it (no form token, no CSRF: its forms are GETs),
     # so it is rendered once per slot window and calendar version.
     content = selectors.cached_for_everyone(
-        f"times:{state}:{tz}:{requested}:{unavailable}",
+        f"times:{translation.get_language()}:{state}:{tz}:{requested}:{unavailable}",
         lambda: _render_times(request, state=state, tz=tz, requested=requested, unavailable=unavailable),
     )
     return HttpResponse(content)

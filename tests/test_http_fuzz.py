@@ -185,6 +185,7 @@ ENDPOINTS = [
         method="POST",
     ),
     Endpoint("/contact/"),
+    Endpoint("/language/", {"language": "es", "next": "/articles/"}, method="POST"),
     # The staff sign-in's second step and its passkey endpoints, as anyone without a session reaches them.
     Endpoint("/admin/sign-in/verify/", {"otp_token": "123456", "next": "/admin/"}, method="POST"),
     Endpoint("/admin/sign-in/confirm/", {"otp_token": "123456"}, method="POST"),

@@ -68,6 +68,7 @@ def _form_data(article=None, **overrides):
     author = make_contributor()
     data = {
         "title": "A new article",
+        "language": "en",
         "slug": "a-new-article",
         "summary": "Short.",
         "body_markdown": "## Question?\n\nAnswer.",
