@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from clinic import practice
 from education.cache import cache_public_page
@@ -17,18 +17,18 @@ from education.selectors import latest_articles
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 @cache_public_page  # it lists the latest articles; any article change drops it
 def home(request):
     return render(request, "clinic/home.html", {"latest_articles": latest_articles(limit=3)})
 
 
-@require_GET
+@require_safe
 def about(request):
     return render(request, "clinic/about.html")
 
 
-@require_GET
+@require_safe
 def privacy(request):
     return render(request, "clinic/privacy.html")
 
@@ -40,7 +40,7 @@ def contact(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 "ok" when the database answers a query, 503 when it does not."""
     try:
@@ -53,7 +53,7 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = [

@@ -43,10 +43,18 @@ logger = logging.getLogger(__name__)
 
 Kind = Notification.Kind
 
-# A reminder goes out this long before the call, and only for bookings made at least
-# REMINDER_MIN_NOTICE ahead: for a call booked closer than that, the confirmation is enough.
-REMINDER_LEAD = timedelta(hours=24)
-REMINDER_MIN_NOTICE = timedelta(hours=36)
+# Every call booked more than a few hours ahead gets one reminder: the day before when booked at
+# least DAY_BEFORE_MIN_NOTICE ahead (so it never comes hours after the confirmation), otherwise
+# LATE_LEAD before the call when that is still LATE_MIN_NOTICE away; closer than that, the
+# confirmation is the reminder.
+DAY_BEFORE_LEAD = timedelta(hours=24)
+DAY_BEFORE_MIN_NOTICE = timedelta(hours=36)
+LATE_LEAD = timedelta(hours=3)
+LATE_MIN_NOTICE = timedelta(hours=6)
+
+# What the confirmation page and emails promise, and only when that reminder is queued.
+MSG_REMINDER_DAY_BEFORE = "The day before, we'll email you a reminder."
+MSG_REMINDER_LATE = "About 3 hours before the call, we'll email you a reminder."
 
 MAX_ATTEMPTS = 8
 # Wait before attempt 2, 3, ...: about 22 hours in all before a message is marked failed.
@@ -173,8 +181,39 @@ def _reminder_subject(appointment: Appointment) -> str:
     )
 
 
-def _reminder(appointment: Appointment, *, manage_token: str | None) -> Notification | None:
-    if appointment.start - timezone.now() < REMINDER_MIN_NOTICE:
+def reminder_send_after(start: datetime, now: datetime) -> datetime | None:
+    """When the reminder of a call at `start`, booked or moved at `now`, goes out (None: none)."""
+    if start - now >= DAY_BEFORE_MIN_NOTICE:
+        return start - DAY_BEFORE_LEAD
+    if start - now >= LATE_MIN_NOTICE:
+        return start - LATE_LEAD
+    return None
+
+
+def reminder_promise(start: datetime, send_after: datetime | None) -> str:
+    """The sentence that tells the patient when their reminder comes ("" when none is queued)."""
+    if send_after is None:
+        return ""
+    return MSG_REMINDER_DAY_BEFORE if start - send_after >= DAY_BEFORE_LEAD else MSG_REMINDER_LATE
+
+
+def queued_reminder_promise(appointment: Appointment) -> str:
+    """The promise for the reminder actually waiting in the outbox for this version (one query)."""
+    send_after = (
+        Notification.objects.filter(
+            appointment=appointment,
+            kind=Kind.REMINDER,
+            appointment_version=appointment.version,
+            status=Notification.Status.PENDING,
+        )
+        .values_list("send_after", flat=True)
+        .first()
+    )
+    return reminder_promise(appointment.start, send_after)
+
+
+def _reminder(appointment: Appointment, *, manage_token: str | None, send_after: datetime | None):
+    if send_after is None:
         return None
     return _outbox_row(
         appointment,
@@ -182,7 +221,7 @@ def _reminder(appointment: Appointment, *, manage_token: str | None) -> Notifica
         subject=_reminder_subject(appointment),
         template="reminder",
         context=_context(appointment, manage_url=manage_token and manage_url(manage_token)),
-        send_after=appointment.start - REMINDER_LEAD,
+        send_after=send_after,
     )
 
 
@@ -220,14 +259,20 @@ def _staff_subject_time(instant: datetime) -> str:
 
 
 def notify_booked(appointment: Appointment, *, manage_token: str) -> None:
-    """Queue the patient's confirmation (with .ics), the staff alert and the day-before reminder."""
+    """Queue the patient's confirmation (with .ics), the staff alert and the reminder (see
+    `reminder_send_after`); the confirmation says when the reminder comes."""
+    send_after = reminder_send_after(appointment.start, timezone.now())
     rows = [
         _outbox_row(
             appointment,
             Kind.CONFIRMATION,
             subject=f"Your meet-and-greet with {DOCTOR} is confirmed",
             template="confirmation",
-            context=_context(appointment, manage_url=manage_url(manage_token)),
+            context=_context(
+                appointment,
+                manage_url=manage_url(manage_token),
+                reminder=reminder_promise(appointment.start, send_after),
+            ),
             ics=appointment_ics(appointment),
         ),
         _outbox_row(
@@ -237,7 +282,7 @@ def notify_booked(appointment: Appointment, *, manage_token: str) -> None:
             template="staff_alert",
             context=_context(appointment, admin_url=admin_url(appointment)),
         ),
-        _reminder(appointment, manage_token=manage_token),
+        _reminder(appointment, manage_token=manage_token, send_after=send_after),
     ]
     _enqueue(rows)
 
@@ -274,13 +319,19 @@ def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_t
     """
     _cancel_superseded(appointment)
     link = manage_token and manage_url(manage_token)
+    send_after = reminder_send_after(appointment.start, timezone.now())
     rows = [
         _outbox_row(
             appointment,
             Kind.RESCHEDULE,
             subject=f"Your meet-and-greet with {DOCTOR} has a new time",
             template="reschedule",
-            context=_context(appointment, manage_url=link, previous=when_labels(appointment, previous_start)),
+            context=_context(
+                appointment,
+                manage_url=link,
+                previous=when_labels(appointment, previous_start),
+                reminder=reminder_promise(appointment.start, send_after),
+            ),
             ics=appointment_ics(appointment),
         ),
         _outbox_row(
@@ -294,7 +345,7 @@ def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_t
                 previous=when_labels(appointment, previous_start),
             ),
         ),
-        _reminder(appointment, manage_token=manage_token),
+        _reminder(appointment, manage_token=manage_token, send_after=send_after),
     ]
     _enqueue(rows)
 

@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_page, never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic.practice import STATES_SERVED
-from scheduling import selectors, services, throttle
+from scheduling import notifications, selectors, services, throttle
 from scheduling.forms import (
     BOOKING_FIELDS,
     OTHER_STATE,
@@ -67,7 +67,7 @@ def slot_picker_context(*, slots, tz: str, state: str | None = None) -> dict:
     return {"days": group_by_day(slots, zoneinfo.ZoneInfo(tz)), **zone_context(tz, state)}
 
 
-@require_GET
+@require_safe
 @cache_page(60)  # the same page for everyone; a choice redirects, and redirects are not cached
 def book(request):
     """Step 1: the state of residence (and, from JavaScript, the browser's zone as a hint)."""
@@ -85,13 +85,13 @@ def book(request):
     return redirect(_times_url(state=state, tz=form.cleaned_data["tz"]))
 
 
-@require_GET
+@require_safe
 def outside(request):
     """For people who live elsewhere: real alternatives. Nothing about them is stored."""
     return render(request, "scheduling/outside.html")
 
 
-@require_GET
+@require_safe
 def times(request):
     """Step 2: the zone (preselected, changeable) and the coming days with free times."""
     if request.GET.get("state", "") not in STATES_SERVED:
@@ -165,7 +165,7 @@ def _details_context(*, form: BookingForm, state: str, tz: str, start: datetime 
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def details(request):
     """Step 3: the form. GET shows it for a chosen time; POST books."""
     if request.method == "POST":
@@ -226,7 +226,7 @@ def _book(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def confirmed(request, signed: str):
     """Step 4: what was booked, in the patient's zone and the clinic's. No personal data shown."""
     # The address signs the hash of the manage token (random, and useless without the token), not
@@ -238,11 +238,15 @@ def confirmed(request, signed: str):
         appointment = Appointment.objects.get(manage_token_hash=token_hash)
     except (signing.BadSignature, Appointment.DoesNotExist):
         raise Http404 from None
-    context = {"appointment": appointment, **zone_context(appointment.time_zone, appointment.state)}
+    context = {
+        "appointment": appointment,
+        "reminder": notifications.queued_reminder_promise(appointment),
+        **zone_context(appointment.time_zone, appointment.state),
+    }
     return render(request, "scheduling/confirmed.html", context)
 
 
-@require_GET
+@require_safe
 def slots_json(request):
     """Free slots as JSON: {"time_zone": tz, "slots": [{"start", "end"}]}, shown in `tz`."""
     form = SlotsJsonForm(request.GET)

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from scheduling import services
+from scheduling import notifications, services
 from scheduling.forms import (
     MSG_CONFIRM_NOT_EMERGENCY,
     MSG_CONFIRM_RESIDENCE,
@@ -160,6 +160,40 @@ def test_booking_in_each_zone_confirms_the_local_time_and_the_clinic_time(client
     # The confirmation URL carries no personal data.
     url = response.redirect_chain[-1][0]
     assert "example.com" not in url and "%40" not in url and "5550143" not in url and "P%C3%A9rez" not in url
+
+
+def slot_ahead(hours: float):
+    return next(s for s in free_slots(days=10) if s.start - datetime.now(UTC) >= timedelta(hours=hours))
+
+
+def test_the_confirmation_page_promises_the_day_before_reminder_it_queued(client):
+    response = client.post(DETAILS, booking_data(slot_ahead(48).start), follow=True)
+
+    assert "You're booked" in text_of(response)
+    assert notifications.MSG_REMINDER_DAY_BEFORE in text_of(response)
+
+
+def test_a_call_booked_too_late_for_the_day_before_gets_the_late_reminder_and_the_page_says_so(
+    client, monkeypatch
+):
+    # Whatever the hour now, the first free time may be more than 36 hours off: move the line.
+    monkeypatch.setattr(notifications, "DAY_BEFORE_MIN_NOTICE", timedelta(days=365))
+
+    response = client.post(DETAILS, booking_data(slot_ahead(6).start), follow=True)
+
+    text = text_of(response)
+    assert notifications.MSG_REMINDER_LATE in text
+    assert "The day before" not in text
+
+
+def test_the_confirmation_page_promises_no_reminder_when_none_is_queued(client):
+    booked = client.post(DETAILS, booking_data(slot_ahead(48).start))
+    Appointment.objects.get().notifications.filter(kind="reminder").delete()
+
+    confirmation = client.get(booked.url)
+
+    assert "You're booked" in text_of(confirmation)
+    assert "reminder" not in text_of(confirmation)
 
 
 def test_errors_are_listed_at_the_top_linked_to_their_fields_and_input_is_kept(client):

@@ -88,10 +88,51 @@ def test_booking_writes_confirmation_staff_alert_and_day_before_reminder():
 
 
 @pytest.mark.django_db
-def test_booking_close_to_its_time_gets_no_reminder_the_confirmation_is_enough():
-    appointment, _ = book(start=in_days(1.25))
+def test_a_call_booked_31_hours_ahead_gets_a_reminder_3_hours_before_and_the_email_says_so():
+    start = (timezone.now() + timedelta(hours=31)).replace(second=0, microsecond=0)
+    appointment, _ = book(start=start)
+    deliver_due()
+
+    [reminder] = appointment.notifications.filter(kind=Kind.REMINDER)
+    assert reminder.send_after == start - timedelta(hours=3)
+    [message] = [m for m in mail.outbox if m.to == [EMAIL]]
+    assert notifications.MSG_REMINDER_LATE in message.body
+    assert "The day before" not in message.body
+
+
+@pytest.mark.django_db
+def test_a_call_booked_days_ahead_promises_the_day_before_reminder_it_queues():
+    appointment, _ = book(start=in_days(4))
+    deliver_due()
+
+    [reminder] = appointment.notifications.filter(kind=Kind.REMINDER)
+    assert reminder.send_after == appointment.start - timedelta(hours=24)
+    [message] = [m for m in mail.outbox if m.to == [EMAIL]]
+    assert notifications.MSG_REMINDER_DAY_BEFORE in message.body
+    assert notifications.MSG_REMINDER_DAY_BEFORE in visible_text(message.alternatives[0][0])
+
+
+@pytest.mark.django_db
+def test_a_call_booked_a_few_hours_ahead_gets_no_reminder_and_no_promise_of_one():
+    start = (timezone.now() + timedelta(hours=4)).replace(second=0, microsecond=0)
+    appointment, _ = book(start=start)
+    deliver_due()
 
     assert kinds(appointment) == [Kind.CONFIRMATION, Kind.STAFF_ALERT]
+    [message] = [m for m in mail.outbox if m.to == [EMAIL]]
+    assert "reminder" not in message.body
+
+
+@pytest.mark.parametrize(
+    ("hours_ahead", "lead_hours"), [(200, 24), (36, 24), (35.9, 3), (6, 3), (5.9, None), (1, None)]
+)
+def test_reminder_timing_rule(hours_ahead, lead_hours):
+    now = utc(2030, 12, 2, 14, 0)
+    start = now + timedelta(hours=hours_ahead)
+
+    send_after = notifications.reminder_send_after(start, now)
+
+    assert send_after == (None if lead_hours is None else start - timedelta(hours=lead_hours))
 
 
 @pytest.mark.django_db
