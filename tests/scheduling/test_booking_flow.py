@@ -1,11 +1,13 @@
 """The public booking flow as a patient sees it: state, zone and time, details, confirmation."""
 
 import logging
+import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from scheduling import notifications, services
@@ -196,6 +198,30 @@ def test_the_confirmation_page_promises_no_reminder_when_none_is_queued(client):
     assert "reminder" not in text_of(confirmation)
 
 
+def test_back_from_the_confirmation_says_you_are_booked_with_the_way_to_it(client):
+    slot = free_slots()[0]
+    query = {"state": "NY", "tz": "America/New_York", "start": slot.start.isoformat()}
+    booked = client.post(DETAILS, booking_data(slot.start))
+
+    back = client.get(DETAILS, query, follow=True)
+
+    text = text_of(back)
+    assert "You're booked" in text
+    assert services.MSG_UNAVAILABLE not in text
+    assert f'href="{booked.url}"' in back.content.decode()
+
+
+def test_another_browser_or_a_forged_cookie_still_hears_the_time_is_taken(client):
+    slot = free_slots()[0]
+    query = {"state": "NY", "tz": "America/New_York", "start": slot.start.isoformat()}
+    client.post(DETAILS, booking_data(slot.start))
+
+    other = Client()
+    assert services.MSG_UNAVAILABLE in text_of(other.get(DETAILS, query, follow=True))
+    other.cookies["just_booked"] = "forged:value"
+    assert services.MSG_UNAVAILABLE in text_of(other.get(DETAILS, query, follow=True))
+
+
 def test_errors_are_listed_at_the_top_linked_to_their_fields_and_input_is_kept(client):
     slot = free_slots()[0]
     data = booking_data(slot.start, phone="12", confirm_residence="", confirm_not_emergency="")
@@ -378,15 +404,27 @@ def test_an_expired_form_token_is_refused(client):
     assert MSG_FORM_EXPIRED in text_of(response)
 
 
-def test_too_many_booking_posts_from_one_client_get_a_429_page(client, settings):
+def test_too_many_booking_posts_from_one_client_get_the_form_again_with_their_input_and_a_wait(
+    client, settings
+):
     settings.BOOKING_POSTS_PER_10_MINUTES = 3
     slot = free_slots()[0]
-    data = booking_data(slot.start, phone="1")
+    data = booking_data(slot.start, phone="1", contact_method="video", note="Evenings are best")
 
     statuses = [client.post(DETAILS, data).status_code for _ in range(4)]
+    refused = client.post(DETAILS, booking_data(slot.start, contact_method="video", note="Evenings are best"))
 
     assert statuses == [200, 200, 200, 429]
-    assert "Please wait a few minutes" in text_of(client.post(DETAILS, data))
+    assert refused.status_code == 429
+    assert Appointment.objects.count() == 0
+    page = text_of(refused)
+    assert "Please wait 10 minutes, then send it again" in page
+    assert "Nothing was booked" in page
+    html = refused.content.decode()
+    assert 'value="Ana Lucía Pérez"' in html and 'value="ana@example.com"' in html
+    assert 'value="(212) 555-0143"' in html and "Evenings are best" in html
+    assert re.search(r'<input[^>]*value="video"[^>]*checked', html)
+    assert f'value="{slot.start.isoformat()}"' in html
 
 
 def test_no_patient_name_or_email_is_logged_during_a_booking(client, caplog):

@@ -20,6 +20,7 @@ Kind = Notification.Kind
 
 CANCEL_BUTTON = "Cancel my meet-and-greet"
 MOVE_BUTTON = "Move my meet-and-greet to this time"
+YES = {"confirm": "yes"}  # what the "Yes, cancel" button sends
 
 
 def url(token: str, action: str = "") -> str:
@@ -59,7 +60,7 @@ def other_free_slot(appointment):
     )
 
 
-def test_get_shows_the_time_in_both_zones_and_two_forms_and_changes_nothing(client, booked):
+def test_get_shows_the_time_in_both_zones_and_the_ways_on_and_changes_nothing(client, booked):
     appointment, token = booked
     before = snapshot(appointment)
 
@@ -71,20 +72,77 @@ def test_get_shows_the_time_in_both_zones_and_two_forms_and_changes_nothing(clie
     assert "Pacific Time" in page and "Eastern Time, the clinic's time" in page
     local = appointment.start.astimezone(appointment.patient_zone)
     assert f"{local:%A, %B} {local.day}, {local.year}" in page
-    assert CANCEL_BUTTON in page and MOVE_BUTTON in page
     html = response.content.decode()
-    assert f'action="{url(token, "cancel")}"' in html and f'action="{url(token, "move")}"' in html
-    assert html.count("csrfmiddlewaretoken") == 2
+    # On a phone both ways on are right under the booking, not after a list of times.
+    assert f'href="{url(token, "time")}"' in html and "Change the time" in page
+    assert f'href="{url(token, "cancel/confirm")}"' in html and CANCEL_BUTTON in page
+    assert 'type="radio"' not in html
     assert 'name="robots" content="noindex' in html
     assert "no-store" in response["Cache-Control"]
     assert snapshot(appointment) == before
     assert mail.outbox == []
 
 
+def test_the_change_time_step_lists_free_times_with_the_move_form_and_changes_nothing(client, booked):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.get(url(token, "time"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'action="{url(token, "move")}"' in html and MOVE_BUTTON in text(response)
+    assert 'type="radio"' in html
+    assert f'href="{url(token)}"' in html  # "Keep my time"
+    assert snapshot(appointment) == before
+
+
+def test_cancelling_asks_once_with_the_time_and_keep_it_leads_back(client, booked):
+    appointment, token = booked
+    before = snapshot(appointment)
+    local = appointment.start.astimezone(appointment.patient_zone)
+
+    response = client.get(url(token, "cancel/confirm"))
+
+    assert response.status_code == 200
+    page = text(response)
+    when = f"{local:%A, %B} {local.day} at {local:%-I:%M %p} Pacific Time"
+    assert f"Cancel your meet-and-greet on {when}?" in page
+    assert "Yes, cancel" in page and "Keep it" in page
+    html = response.content.decode()
+    assert f'action="{url(token, "cancel")}"' in html and f'href="{url(token)}"' in html
+    assert snapshot(appointment) == before
+
+
+def test_a_cancel_post_without_the_confirmation_step_changes_nothing_and_asks(client, booked):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.post(url(token, "cancel"))
+
+    assert response.status_code == 302 and response["Location"] == url(token, "cancel/confirm")
+    assert snapshot(appointment) == before
+
+
+@pytest.mark.parametrize("action", ["cancel", "move"])
+def test_a_get_on_a_post_only_address_leads_back_to_the_manage_page(client, booked, action):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.get(url(token, action))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "Nothing was changed" in text(response)
+    assert "988" in text(response)  # the site's own look, crisis notice and all
+    assert f'href="{url(token)}"' in response.content.decode()
+    assert snapshot(appointment) == before
+
+
 def test_cancel_works_once_and_then_only_the_cancelled_state_shows(client, booked):
     appointment, token = booked
 
-    response = client.post(url(token, "cancel"))
+    response = client.post(url(token, "cancel"), YES)
 
     assert response.status_code == 302 and response["Location"] == url(token)
     appointment.refresh_from_db()
@@ -92,7 +150,7 @@ def test_cancel_works_once_and_then_only_the_cancelled_state_shows(client, booke
     rows_after_first = snapshot(appointment)[3]
     assert (Kind.CANCELLATION, 2, "pending") in rows_after_first
 
-    again = client.post(url(token, "cancel"), follow=True)
+    again = client.post(url(token, "cancel"), YES, follow=True)
     page = text(again)
     assert again.status_code == 200
     assert "Your meet-and-greet is cancelled" in page
@@ -157,7 +215,7 @@ def test_cancel_and_move_need_a_post_with_csrf(booked):
     strict = Client(enforce_csrf_checks=True)
     before = snapshot(appointment)
 
-    assert strict.post(url(token, "cancel")).status_code == 403
+    assert strict.post(url(token, "cancel"), YES).status_code == 403
     assert strict.get(url(token, "cancel")).status_code == 405
     assert strict.get(url(token, "move")).status_code == 405
     assert snapshot(appointment) == before
@@ -169,7 +227,7 @@ def test_after_the_start_the_link_shows_a_clear_expired_page_and_changes_nothing
     before = snapshot(appointment)
 
     response = client.get(url(token))
-    post = client.post(url(token, "cancel"), follow=True)
+    post = client.post(url(token, "cancel"), YES, follow=True)
 
     assert response.status_code == 410
     assert "This link has expired" in text(response)

@@ -450,7 +450,7 @@ def test_logs_carry_no_personal_data(settings, client, django_capture_on_commit_
         deliver_due(now=timezone.now() + timedelta(hours=1))
         client.get(f"/book/manage/{result.manage_token}/")
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(f"/book/manage/{result.manage_token}/cancel/")
+            client.post(f"/book/manage/{result.manage_token}/cancel/", {"confirm": "yes"})
         deliver_due(now=timezone.now() + timedelta(hours=1))
 
     assert len(mail.outbox) == 4
