@@ -22,18 +22,23 @@ from django.utils import dateformat, timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from clinic.audit import Actor
 from scheduling import selectors, services, throttle
-from scheduling.forms_manage import DaysForm, MoveForm
+from scheduling.forms_manage import ContactForm, DaysForm, MoveForm
+from scheduling.ics import video_room_url
 from scheduling.models import Appointment, BookingRules
-from scheduling.notifications import format_day, when_labels, zone_name
+from scheduling.notifications import format_day, masked_phone, when_labels, zone_name
 from scheduling.views import slot_picker_context, zone_context
 
 LOOKUPS_PER_WINDOW = 30
 LOOKUP_WINDOW = timedelta(minutes=10)
 DAYS_PER_PAGE = 7
+# "Join the video call" shows from this long before the start until the end of the call.
+JOIN_OPENS_BEFORE = timedelta(minutes=15)
 
 MSG_SAME_TIME = "That is already your time. Please choose a different time, or keep this one."
 MSG_MOVED = "Your meet-and-greet has a new time. We've emailed you the details."
+MSG_CONTACT_CHANGED = "Thank you: we'll reach you as shown below."
 MSG_CANCEL_QUESTION = "Cancel your meet-and-greet on {when}?"
 # The "Yes, cancel" button sends this; a cancel POST without it (an old form, a stray request)
 # only leads to the question.
@@ -60,18 +65,30 @@ def manage_link_view(view):
 
 def post_only(view):
     """For a manage view that only changes things: any other method gets a page in the site's
-    look that leads back to the manage page (status 405, as the method is still not allowed)."""
+    look that leads back to the manage page (status 405, as the method is still not allowed).
+    Checked before the link is looked up, so a wrong method is refused without counting against
+    the client's lookups and says nothing about whether the link exists."""
 
     @wraps(view)
-    def wrapper(request, appointment: Appointment, token: str):
+    def wrapper(request, token: str):
         if request.method != "POST":
             context = {"manage_url": _manage_url(token)}
             response = render(request, "scheduling/manage_405.html", context, status=405)
             response["Allow"] = "POST"
             return response
-        return view(request, appointment, token)
+        return view(request, token)
 
     return wrapper
+
+
+def join_url(appointment: Appointment, now: datetime) -> str:
+    """The video room, while the patient may join it: a confirmed video call, from
+    JOIN_OPENS_BEFORE its start to its end, with the practice's room set ("" otherwise)."""
+    if appointment.status != Appointment.Status.CONFIRMED:
+        return ""
+    if not appointment.start - JOIN_OPENS_BEFORE <= now < appointment.end:
+        return ""
+    return video_room_url(appointment)
 
 
 def _closed_page(request, appointment: Appointment, now: datetime) -> HttpResponse | None:
@@ -99,8 +116,23 @@ def _booking_context(appointment: Appointment, token: str) -> dict:
         "appointment": appointment,
         "token": token,
         "when": when_labels(appointment),
+        "masked_phone": masked_phone(appointment.phone),
+        "video_room_url": video_room_url(appointment),
         **zone_context(appointment.time_zone, appointment.state),
     }
+
+
+def _manage_page(request, appointment: Appointment, token: str, *, contact_form: ContactForm | None = None):
+    context = {
+        **_booking_context(appointment, token),
+        "join_url": join_url(appointment, timezone.now()),
+        "moved": request.GET.get("moved") == "1",
+        "moved_message": MSG_MOVED,
+        "contact_changed": request.GET.get("changed") == "1",
+        "contact_changed_message": MSG_CONTACT_CHANGED,
+        "contact_form": contact_form or ContactForm(initial={"contact_method": appointment.contact_method}),
+    }
+    return render(request, "scheduling/manage.html", context)
 
 
 def _time_page(
@@ -151,15 +183,16 @@ def _time_page(
 @manage_link_view
 def manage(request, appointment: Appointment, token: str):
     """The appointment and the ways on (change the time, cancel). Changes nothing."""
-    closed = _closed_page(request, appointment, timezone.now())
+    now = timezone.now()
+    joining = join_url(appointment, now)
+    if joining and appointment.start <= now:
+        # The call has begun: nothing can be changed, but the way in stays until its end.
+        context = {**_booking_context(appointment, token), "join_url": joining}
+        return render(request, "scheduling/manage_join.html", context)
+    closed = _closed_page(request, appointment, now)
     if closed is not None:
         return closed
-    context = {
-        **_booking_context(appointment, token),
-        "moved": request.GET.get("moved") == "1",
-        "moved_message": MSG_MOVED,
-    }
-    return render(request, "scheduling/manage.html", context)
+    return _manage_page(request, appointment, token)
 
 
 @never_cache
@@ -197,8 +230,8 @@ def manage_cancel_confirm(request, appointment: Appointment, token: str):
 
 
 @never_cache
-@manage_link_view
 @post_only
+@manage_link_view
 def manage_cancel(request, appointment: Appointment, token: str):
     if request.POST.get("confirm") != CANCEL_CONFIRMED:
         # Not from the question's "Yes, cancel": nothing changes; the question is asked.
@@ -212,8 +245,8 @@ def manage_cancel(request, appointment: Appointment, token: str):
 
 
 @never_cache
-@manage_link_view
 @post_only
+@manage_link_view
 def manage_move(request, appointment: Appointment, token: str):
     now = timezone.now()
     closed = _closed_page(request, appointment, now)
@@ -233,3 +266,28 @@ def manage_move(request, appointment: Appointment, token: str):
         # Nothing changed: the patient keeps their time and sees the closest free ones.
         return _time_page(request, appointment, token, now=now, error=error.message, nearby=error.nearby)
     return redirect(_manage_url(token, moved="1"))
+
+
+@never_cache
+@post_only
+@manage_link_view
+def manage_contact(request, appointment: Appointment, token: str):
+    """Correct the phone number, or switch between a phone and a video call."""
+    now = timezone.now()
+    closed = _closed_page(request, appointment, now)
+    if closed is not None:
+        return redirect(_manage_url(token)) if appointment.status in CANCELLED else closed
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        return _manage_page(request, appointment, token, contact_form=form)
+    # Changed meanwhile (cancelled, or the call began): the page shows what it is now.
+    with contextlib.suppress(services.AppointmentNotChangeable):
+        services.appointment_change_contact(
+            appointment=appointment,
+            phone=form.cleaned_data["phone"] or appointment.phone,
+            contact_method=form.cleaned_data["contact_method"],
+            manage_token=token,
+            actor=Actor.from_request(request),
+            now=now,
+        )
+    return redirect(_manage_url(token, changed="1"))

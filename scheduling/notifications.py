@@ -35,7 +35,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from clinic import practice
-from scheduling.ics import appointment_ics
+from scheduling.ics import appointment_ics, video_room_url
 from scheduling.models import Appointment, Notification, clinic_zone
 from scheduling.zones import PATIENT_ZONES
 
@@ -63,7 +63,7 @@ RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360, 720)]
 # later instead of never. Far longer than one send can take (EMAIL_TIMEOUT).
 CLAIM_LEASE = timedelta(minutes=10)
 
-STAFF_KINDS = {Kind.STAFF_ALERT, Kind.STAFF_CANCELLATION, Kind.STAFF_RESCHEDULE}
+STAFF_KINDS = {Kind.STAFF_ALERT, Kind.STAFF_CANCELLATION, Kind.STAFF_RESCHEDULE, Kind.STAFF_CONTACT_CHANGE}
 
 DOCTOR = practice.DOCTOR_NAME
 
@@ -85,6 +85,13 @@ def format_when(instant: datetime, zone: ZoneInfo, *, year: bool = True) -> str:
 
 def format_day(instant: datetime, zone: ZoneInfo) -> str:
     return dateformat.format(instant.astimezone(zone), "l, F j")
+
+
+def masked_phone(e164: str) -> str:
+    """ "(•••) •••-0142": enough of the number the doctor will call to catch a typo, and no more
+    (a page or an email may be seen over a shoulder or forwarded)."""
+    digits = "".join(character for character in e164 if character.isdigit())
+    return f"(•••) •••-{digits[-4:]}" if len(digits) >= 4 else ""
 
 
 def manage_url(token: str) -> str:
@@ -110,6 +117,8 @@ def _context(appointment: Appointment, **extra) -> dict:
         "doctor": DOCTOR,
         "minutes": practice.MEET_AND_GREET_MINUTES,
         "contact_method": appointment.contact_method,
+        "masked_phone": masked_phone(appointment.phone),
+        "video_room_url": video_room_url(appointment),
         "when": when_labels(appointment),
         "book_url": settings.SITE_URL + reverse("scheduling:book"),
         **extra,
@@ -348,6 +357,32 @@ def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_t
         _reminder(appointment, manage_token=manage_token, send_after=send_after),
     ]
     _enqueue(rows)
+
+
+def notify_contact_changed(appointment: Appointment, *, manage_token: str) -> None:
+    """The patient changed their phone number or the way to talk (the version was raised):
+    messages to the patient not sent yet stay due for this version, the reminder rewritten with
+    the new details; staff get an alert without patient details."""
+    pending = Notification.objects.filter(
+        appointment=appointment, status=Notification.Status.PENDING
+    ).exclude(kind__in=[*STAFF_KINDS, Kind.CANCELLATION])
+    for row in pending:
+        fields = {"appointment_version": appointment.version}
+        if row.kind == Kind.REMINDER:
+            rewritten = _reminder(appointment, manage_token=manage_token, send_after=row.send_after)
+            fields.update(body_text=rewritten.body_text, body_html=rewritten.body_html)
+        Notification.objects.filter(pk=row.pk, status=Notification.Status.PENDING).update(**fields)
+    _enqueue(
+        [
+            _outbox_row(
+                appointment,
+                Kind.STAFF_CONTACT_CHANGE,
+                subject=f"Meet-and-greet contact details changed: {_staff_subject_time(appointment.start)}",
+                template="staff_contact_change",
+                context=_context(appointment, admin_url=admin_url(appointment)),
+            )
+        ]
+    )
 
 
 def notify_manage_link(appointment: Appointment, *, manage_token: str) -> None:

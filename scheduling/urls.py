@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("manage/<str:token>/cancel/", manage_views.manage_cancel, name="manage-cancel"),
     path("manage/<str:token>/move/", manage_views.manage_move, name="manage-move"),
+    path("manage/<str:token>/contact/", manage_views.manage_contact, name="manage-contact"),
 ]

@@ -33,6 +33,7 @@ from scheduling.forms import (
     new_form_token,
     parse_instant,
 )
+from scheduling.ics import video_room_url
 from scheduling.models import Appointment, BookingRules, Throttle
 from scheduling.slots import group_by_day
 from scheduling.zones import STATE_ZONES, zone_label, zones_for_state
@@ -315,6 +316,8 @@ def confirmed(request, signed: str):
     context = {
         "appointment": appointment,
         "reminder": notifications.queued_reminder_promise(appointment),
+        "masked_phone": notifications.masked_phone(appointment.phone),
+        "video_room_url": video_room_url(appointment),
         **zone_context(appointment.time_zone, appointment.state),
     }
     return render(request, "scheduling/confirmed.html", context)

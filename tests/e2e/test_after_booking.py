@@ -134,3 +134,36 @@ def test_a_form_sent_too_often_comes_back_with_everything_typed_and_how_long_to_
     expect(phone.get_by_role("radio", name="Video call")).to_be_checked()
     assert Appointment.objects.count() == 0
     assert_accessible(phone)
+
+
+def test_the_patient_switches_to_video_and_joins_from_the_manage_page_when_the_call_is_near(phone):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from clinic import practice
+    from clinic.models import PracticeProfile
+    from scheduling.models import Appointment
+
+    room = "https://telehealth.example/dr-p"
+    PracticeProfile.objects.update_or_create(pk=1, defaults={"video_room_url": room})
+    practice.forget_profile()
+    booking = book_first_free_time()
+    manage_url = reverse("scheduling:manage", args=[booking.manage_token])
+    phone.goto(manage_url)
+    expect(phone.locator("main")).to_contain_text("(•••) •••-0123")
+
+    phone.get_by_role("radio", name="Video call").check()
+    phone.get_by_role("button", name="Save how we'll reach you").click()
+
+    expect(phone.get_by_role("status")).to_contain_text("Thank you")
+    assert Appointment.objects.get().contact_method == "video"
+    expect(phone.get_by_role("link", name="Join the video call")).to_have_count(0)
+    soon = timezone.now() + timedelta(minutes=10)
+    Appointment.objects.update(start=soon, end=soon + timedelta(minutes=10))
+    phone.goto(manage_url)
+    join = phone.get_by_role("link", name="Join the video call")
+    expect(join).to_have_attribute("href", room)
+    assert in_viewport(phone, join)
+    assert_accessible(phone)
+    assert_no_console_errors(phone)

@@ -17,6 +17,7 @@ from scheduling.forms import (
     MSG_FORM_EXPIRED,
     MSG_NO_CONTROL_CHARACTERS,
     MSG_PHONE,
+    MSG_PHONE_LETTERS,
     MSG_TOO_FAST,
 )
 from scheduling.models import Appointment
@@ -198,6 +199,14 @@ def test_the_confirmation_page_promises_no_reminder_when_none_is_queued(client):
     assert "reminder" not in text_of(confirmation)
 
 
+def test_the_confirmation_page_shows_the_number_the_doctor_will_call_partly_masked(client):
+    response = client.post(DETAILS, booking_data(free_slots()[0].start, phone="(212) 555-0142"), follow=True)
+
+    text = text_of(response)
+    assert "the doctor will call you at (•••) •••-0142" in text
+    assert "555" not in text and "212" not in text
+
+
 def test_back_from_the_confirmation_says_you_are_booked_with_the_way_to_it(client):
     slot = free_slots()[0]
     query = {"state": "NY", "tz": "America/New_York", "start": slot.start.isoformat()}
@@ -253,6 +262,8 @@ def test_errors_are_listed_at_the_top_linked_to_their_fields_and_input_is_kept(c
         ),
         ("phone", "+44 20 7946 0958", MSG_PHONE),
         ("phone", "(212) 555-01", MSG_PHONE),
+        ("phone", "212-555-CALL", MSG_PHONE_LETTERS),
+        ("phone", "1-800-FLOWERS", MSG_PHONE_LETTERS),
         ("note", "n" * 501, "Please shorten your note to 500 characters."),
         ("contact_method", "carrier pigeon", "Please choose a phone call or a video call."),
     ],

@@ -76,7 +76,7 @@ def test_get_shows_the_time_in_both_zones_and_the_ways_on_and_changes_nothing(cl
     # On a phone both ways on are right under the booking, not after a list of times.
     assert f'href="{url(token, "time")}"' in html and "Change the time" in page
     assert f'href="{url(token, "cancel/confirm")}"' in html and CANCEL_BUTTON in page
-    assert 'type="radio"' not in html
+    assert 'name="start"' not in html  # no list of times to scroll past
     assert 'name="robots" content="noindex' in html
     assert "no-store" in response["Cache-Control"]
     assert snapshot(appointment) == before
@@ -92,7 +92,7 @@ def test_the_change_time_step_lists_free_times_with_the_move_form_and_changes_no
     assert response.status_code == 200
     html = response.content.decode()
     assert f'action="{url(token, "move")}"' in html and MOVE_BUTTON in text(response)
-    assert 'type="radio"' in html
+    assert 'name="start"' in html
     assert f'href="{url(token)}"' in html  # "Keep my time"
     assert snapshot(appointment) == before
 
@@ -257,3 +257,126 @@ def test_guessing_is_rate_limited_per_client(client, booked):
     assert "Please wait a few minutes" in text(blocked)
     other_client = Client(REMOTE_ADDR="203.0.113.9")
     assert other_client.get(url(token)).status_code == 200
+
+
+# --- How we'll reach you -------------------------------------------------------------
+
+
+def test_the_patient_corrects_the_phone_number_and_staff_hear_without_patient_details(
+    client, booked, django_capture_on_commit_callbacks
+):
+    from clinic.models import AuditEvent
+
+    appointment, token = booked
+    page = client.get(url(token))
+    assert "(•••) •••-0187" in text(page)  # the number given at booking, partly masked
+    assert f'action="{url(token, "contact")}"' in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(token, "contact"), {"phone": "(212) 555-0142", "contact_method": "phone"})
+
+    assert response.status_code == 302 and response["Location"] == url(token) + "?changed=1"
+    appointment.refresh_from_db()
+    assert appointment.phone == "+12125550142" and appointment.version == 2
+    after = text(client.get(response["Location"]))
+    assert "(•••) •••-0142" in after and "Thank you" in after
+    [event] = AuditEvent.objects.filter(object_id=str(appointment.pk))
+    assert (event.action, event.fields, event.username) == ("change", ["phone"], "")
+    assert "0142" not in event.detail and "0187" not in event.detail
+    [alert] = [m for m in mail.outbox if m.to == ["staff@localhost"]]
+    assert "contact details changed" in alert.subject
+    for secret in ("0142", "0187", "Zelda", "zelda"):
+        assert secret not in alert.subject and secret not in alert.body
+
+
+def test_switching_to_video_rewrites_the_pending_reminder_and_keeps_it_due(client, booked):
+    appointment, token = booked
+
+    client.post(url(token, "contact"), {"phone": "", "contact_method": "video"})
+
+    appointment.refresh_from_db()
+    assert appointment.contact_method == "video" and appointment.phone == "+12125550187"
+    [reminder] = appointment.notifications.filter(kind=Kind.REMINDER, status="pending")
+    assert reminder.appointment_version == appointment.version
+    assert "by video" in reminder.body_text and "will call you" not in reminder.body_text
+    assert reminder.send_after == appointment.start - timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"phone": "212-555-CALL", "contact_method": "phone"}, "letters (as in 212-555-CALL)"),
+        ({"phone": "+44 20 7946 0958", "contact_method": "phone"}, "Please enter a US phone number"),
+        ({"phone": "", "contact_method": "pigeon"}, "Please choose a phone call or a video call."),
+    ],
+)
+def test_a_bad_contact_change_gets_a_clear_message_and_changes_nothing(client, booked, data, message):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.post(url(token, "contact"), data)
+
+    assert response.status_code == 200
+    assert message in text(response)
+    assert snapshot(appointment) == before
+
+
+def test_the_contact_change_needs_a_post(client, booked):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.get(url(token, "contact"))
+
+    assert response.status_code == 405 and "Nothing was changed" in text(response)
+    assert snapshot(appointment) == before
+
+
+# --- The video call ----------------------------------------------------------------------
+
+
+ROOM = "https://telehealth.example/dr-p"
+
+
+@pytest.fixture
+def video_room(db):
+    from clinic import practice
+    from clinic.models import PracticeProfile
+
+    PracticeProfile.objects.update_or_create(pk=1, defaults={"video_room_url": ROOM})
+    practice.forget_profile()
+    yield ROOM
+    practice.forget_profile()
+
+
+@pytest.mark.parametrize(
+    ("minutes_to_start", "status", "shown"),
+    [(60, 200, False), (16, 200, False), (14, 200, True), (0, 200, True), (-9, 200, True), (-11, 410, False)],
+)
+def test_join_the_video_call_shows_from_15_minutes_before_the_start_to_its_end(
+    client, video_room, minutes_to_start, status, shown
+):
+    start = timezone.now() + timedelta(minutes=minutes_to_start)
+    appointment, token = book(start=start, contact_method="video")
+
+    response = client.get(url(token))
+
+    assert response.status_code == status
+    html = response.content.decode()
+    assert (">Join the video call</a>" in html) is shown
+    assert (f'href="{ROOM}"' in html) is shown
+
+
+def test_no_join_button_for_a_phone_call_or_without_a_room(client, video_room):
+    from clinic import practice
+    from clinic.models import PracticeProfile
+
+    start = timezone.now() + timedelta(minutes=5)
+    _, phone_token = book(start=start, contact_method="phone")
+    PracticeProfile.objects.filter(pk=1).update(video_room_url="")
+    practice.forget_profile()
+    _, video_token = book(start=start + timedelta(minutes=10), contact_method="video")
+
+    assert ">Join the video call</a>" not in client.get(url(phone_token)).content.decode()
+    page = client.get(url(video_token)).content.decode()
+    assert ">Join the video call</a>" not in page
+    assert "the doctor will email you a link to join" in page

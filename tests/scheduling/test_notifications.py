@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import resolve
 from django.utils import timezone
 
+from clinic.audit import Actor
 from scheduling import notifications, services
 from scheduling.models import Appointment, Notification
 from scheduling.notifications import MAX_ATTEMPTS, deliver_due
@@ -254,7 +255,8 @@ def test_confirmation_names_both_zones_how_to_reach_the_manage_link_and_the_cris
     assert message.subject == "Your meet-and-greet with Dr. Panagopoulos is confirmed"
     assert "Monday, December 2, 2030, 6:10 AM Pacific Time (your time)" in text
     assert "Monday, December 2, 2030, 9:10 AM Eastern Time (the clinic's time)" in text
-    assert "Dr. Panagopoulos will call you at the phone number you gave" in text
+    assert "Dr. Panagopoulos will call you at the phone number you gave: (•••) •••-0187." in text
+    assert "555" not in text and "(•••) •••-0187" in visible_text(message.alternatives[0][0])
     assert CRISIS in text and "911" in text
     link = next(line for line in text.splitlines() if "/book/manage/" in line)
     assert link == f"http://127.0.0.1:8000/book/manage/{token}/"
@@ -307,6 +309,14 @@ def test_no_subject_names_the_patient_and_no_message_carries_the_note_or_a_diagn
     appointment, token = book(start=utc(2030, 12, 2, 14, 10), contact_method="video")
     with transaction.atomic():
         notifications.notify_manage_link(appointment, manage_token=token)
+    services.appointment_change_contact(
+        appointment=appointment,
+        phone=PHONE,
+        contact_method="phone",
+        manage_token=token,
+        actor=Actor(user=None),
+    )
+    appointment.refresh_from_db()
     move(appointment, utc(2030, 12, 3, 15, 0), manage_token=None)
     cancel(appointment, by_clinic=True, message="The doctor is ill that day.")
 
