@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from clinic import practice
 from clinic.context_processors import language_choices
@@ -43,7 +43,7 @@ def offer_preferred_language(view):
     return wrapper
 
 
-@require_GET
+@require_safe
 @offer_preferred_language
 @cache_public_page  # it lists the latest articles; any article change drops it
 def home(request):
@@ -54,12 +54,12 @@ def home(request):
     )
 
 
-@require_GET
+@require_safe
 def about(request):
     return render(request, "clinic/about.html")
 
 
-@require_GET
+@require_safe
 def privacy(request):
     return render(request, "clinic/privacy.html")
 
@@ -79,7 +79,7 @@ def set_language(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 "ok" when the database answers a query, 503 when it does not."""
     try:
@@ -92,7 +92,7 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = [

@@ -22,6 +22,10 @@ MSG_ZONE = "Please choose a time zone from the list."
 MSG_NAME = "Please enter your name."
 MSG_NO_CONTROL_CHARACTERS = "Please use letters, numbers and punctuation only."
 MSG_PHONE = "Please enter a US phone number with area code, for example (212) 555-0123."
+MSG_PHONE_LETTERS = (
+    "Please enter your phone number with digits only, for example (212) 555-0123: "
+    "letters (as in 212-555-CALL) are not accepted, so the doctor calls the number you mean."
+)
 MSG_TOO_FAST = "That was quick! Please check your details and send the form again."
 MSG_FORM_EXPIRED = "This form was open too long or was changed. Please check your details and send it again."
 MSG_CONFIRM_RESIDENCE = (
@@ -141,6 +145,27 @@ class SlotChoiceField(forms.CharField):
         return instant
 
 
+def clean_us_phone(raw: str) -> str:
+    """A US phone number as E.164 ("+12125550123"), or a ValidationError with a clear message.
+
+    Letters are refused, not converted from a keypad ("212-555-CALL"): a number the patient
+    did not write in digits is one they may not recognise when the doctor calls it.
+    """
+    if CONTROL_CHARACTERS.search(raw):
+        raise forms.ValidationError(MSG_PHONE)
+    if any(character.isalpha() for character in raw):
+        raise forms.ValidationError(MSG_PHONE_LETTERS)
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        raise forms.ValidationError(MSG_PHONE) from None
+    if number.country_code != 1 or phonenumbers.region_code_for_number(number) != "US":
+        raise forms.ValidationError(MSG_PHONE)
+    if not phonenumbers.is_valid_number(number):
+        raise forms.ValidationError(MSG_PHONE)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def new_form_token() -> str:
     return signing.dumps(clock.time(), salt=FORM_TOKEN_SALT)
 
@@ -245,18 +270,7 @@ class BookingForm(forms.Form):
         return name
 
     def clean_phone(self):
-        raw = self.cleaned_data["phone"]
-        if CONTROL_CHARACTERS.search(raw):
-            raise forms.ValidationError(MSG_PHONE)
-        try:
-            number = phonenumbers.parse(raw, "US")
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError(MSG_PHONE) from None
-        if number.country_code != 1 or phonenumbers.region_code_for_number(number) != "US":
-            raise forms.ValidationError(MSG_PHONE)
-        if not phonenumbers.is_valid_number(number):
-            raise forms.ValidationError(MSG_PHONE)
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return clean_us_phone(self.cleaned_data["phone"])
 
     def clean_note(self):
         note = self.cleaned_data["note"].replace("\r\n", "\n").strip()

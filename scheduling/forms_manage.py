@@ -2,7 +2,8 @@
 
 from django import forms
 
-from scheduling.forms import SlotChoiceField
+from scheduling.forms import MSG_PHONE, SlotChoiceField, clean_us_phone
+from scheduling.models import Appointment
 
 MSG_CHOOSE_TIME = "Please choose a new time from the list."
 
@@ -15,3 +16,30 @@ class DaysForm(forms.Form):
     """Which days of free times the page shows (?start=YYYY-MM-DD, the patient's date)."""
 
     start = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+
+class ContactForm(forms.Form):
+    """The patient corrects the number the doctor will call, or switches between phone and video."""
+
+    # Empty keeps the number given: the page shows only its last digits, never the whole number.
+    phone = forms.CharField(
+        label="New phone number (optional)",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
+        help_text="Only to correct it. A US number, for example (212) 555-0123.",
+        error_messages={"max_length": MSG_PHONE},
+    )
+    contact_method = forms.ChoiceField(
+        label="How would you like to talk?",
+        choices=Appointment.ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please choose a phone call or a video call.",
+            "invalid_choice": "Please choose a phone call or a video call.",
+        },
+    )
+
+    def clean_phone(self):
+        raw = self.cleaned_data["phone"]
+        return clean_us_phone(raw) if raw else ""

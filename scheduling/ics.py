@@ -27,6 +27,15 @@ DESCRIPTIONS = {
     f"{practice.DOCTOR_NAME} will email you a link to join before the call.",
 }
 LOCATIONS = {"phone": "Phone call", "video": "Video call"}
+VIDEO_ROOM_DESCRIPTION = (
+    f"Free {practice.MEET_AND_GREET_MINUTES}-minute meet-and-greet by video with {practice.DOCTOR_NAME}. "
+    "At the time of the call, join the video room: {url}"
+)
+
+
+def video_room_url(appointment) -> str:
+    """The practice's video room address for a video call ("" for a phone call or when unset)."""
+    return practice.profile().video_room_url if appointment.contact_method == "video" else ""
 
 
 def event_uid(appointment) -> str:
@@ -51,8 +60,15 @@ def appointment_ics(appointment, *, cancel: bool = False, now: datetime | None =
     # The appointment's version is raised on every change, so each message outranks the last.
     event.add("sequence", appointment.version)
     event.add("summary", SUMMARY)
-    event.add("location", LOCATIONS.get(appointment.contact_method, ""))
-    event.add("description", DESCRIPTIONS.get(appointment.contact_method, ""))
+    room = video_room_url(appointment)
+    if room:
+        # A calendar shows LOCATION as a link to press at the time of the call; URL is its field for it.
+        event.add("location", room)
+        event.add("url", room)
+        event.add("description", VIDEO_ROOM_DESCRIPTION.format(url=room))
+    else:
+        event.add("location", LOCATIONS.get(appointment.contact_method, ""))
+        event.add("description", DESCRIPTIONS.get(appointment.contact_method, ""))
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
     event.add("transp", "OPAQUE")
 

@@ -282,6 +282,7 @@ class Notification(models.Model):
         RESCHEDULE = "reschedule", "New time to patient"
         STAFF_RESCHEDULE = "staff_reschedule", "New time alert to staff"
         MANAGE_LINK = "manage_link", "Manage link to patient"
+        STAFF_CONTACT_CHANGE = "staff_contact_change", "Contact details changed alert to staff"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -17,6 +17,7 @@ email, phone or note; logs carry row ids and kinds only; the patient's note is n
 """
 
 import contextlib
+import functools
 import logging
 import re
 import smtplib
@@ -32,10 +33,10 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 
 from clinic import practice
-from scheduling.ics import appointment_ics
+from scheduling.ics import appointment_ics, video_room_url
 from scheduling.models import Appointment, Notification, clinic_zone
 from scheduling.zones import PATIENT_ZONES
 
@@ -43,10 +44,18 @@ logger = logging.getLogger(__name__)
 
 Kind = Notification.Kind
 
-# A reminder goes out this long before the call, and only for bookings made at least
-# REMINDER_MIN_NOTICE ahead: for a call booked closer than that, the confirmation is enough.
-REMINDER_LEAD = timedelta(hours=24)
-REMINDER_MIN_NOTICE = timedelta(hours=36)
+# Every call booked more than a few hours ahead gets one reminder: the day before when booked at
+# least DAY_BEFORE_MIN_NOTICE ahead (so it never comes hours after the confirmation), otherwise
+# LATE_LEAD before the call when that is still LATE_MIN_NOTICE away; closer than that, the
+# confirmation is the reminder.
+DAY_BEFORE_LEAD = timedelta(hours=24)
+DAY_BEFORE_MIN_NOTICE = timedelta(hours=36)
+LATE_LEAD = timedelta(hours=3)
+LATE_MIN_NOTICE = timedelta(hours=6)
+
+# What the confirmation page and emails promise, and only when that reminder is queued.
+MSG_REMINDER_DAY_BEFORE = "The day before, we'll email you a reminder."
+MSG_REMINDER_LATE = "About 3 hours before the call, we'll email you a reminder."
 
 MAX_ATTEMPTS = 8
 # Wait before attempt 2, 3, ...: about 22 hours in all before a message is marked failed.
@@ -55,7 +64,7 @@ RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 60, 180, 360, 720)]
 # later instead of never. Far longer than one send can take (EMAIL_TIMEOUT).
 CLAIM_LEASE = timedelta(minutes=10)
 
-STAFF_KINDS = {Kind.STAFF_ALERT, Kind.STAFF_CANCELLATION, Kind.STAFF_RESCHEDULE}
+STAFF_KINDS = {Kind.STAFF_ALERT, Kind.STAFF_CANCELLATION, Kind.STAFF_RESCHEDULE, Kind.STAFF_CONTACT_CHANGE}
 
 DOCTOR = practice.DOCTOR_NAME
 
@@ -77,6 +86,13 @@ def format_when(instant: datetime, zone: ZoneInfo, *, year: bool = True) -> str:
 
 def format_day(instant: datetime, zone: ZoneInfo) -> str:
     return dateformat.format(instant.astimezone(zone), "l, F j")
+
+
+def masked_phone(e164: str) -> str:
+    """ "(•••) •••-0142": enough of the number the doctor will call to catch a typo, and no more
+    (a page or an email may be seen over a shoulder or forwarded)."""
+    digits = "".join(character for character in e164 if character.isdigit())
+    return f"(•••) •••-{digits[-4:]}" if len(digits) >= 4 else ""
 
 
 def manage_url(token: str) -> str:
@@ -102,6 +118,8 @@ def _context(appointment: Appointment, **extra) -> dict:
         "doctor": DOCTOR,
         "minutes": practice.MEET_AND_GREET_MINUTES,
         "contact_method": appointment.contact_method,
+        "masked_phone": masked_phone(appointment.phone),
+        "video_room_url": video_room_url(appointment),
         "when": when_labels(appointment),
         "book_url": settings.SITE_URL + reverse("scheduling:book"),
         **extra,
@@ -173,8 +191,39 @@ def _reminder_subject(appointment: Appointment) -> str:
     )
 
 
-def _reminder(appointment: Appointment, *, manage_token: str | None) -> Notification | None:
-    if appointment.start - timezone.now() < REMINDER_MIN_NOTICE:
+def reminder_send_after(start: datetime, now: datetime) -> datetime | None:
+    """When the reminder of a call at `start`, booked or moved at `now`, goes out (None: none)."""
+    if start - now >= DAY_BEFORE_MIN_NOTICE:
+        return start - DAY_BEFORE_LEAD
+    if start - now >= LATE_MIN_NOTICE:
+        return start - LATE_LEAD
+    return None
+
+
+def reminder_promise(start: datetime, send_after: datetime | None) -> str:
+    """The sentence that tells the patient when their reminder comes ("" when none is queued)."""
+    if send_after is None:
+        return ""
+    return MSG_REMINDER_DAY_BEFORE if start - send_after >= DAY_BEFORE_LEAD else MSG_REMINDER_LATE
+
+
+def queued_reminder_promise(appointment: Appointment) -> str:
+    """The promise for the reminder actually waiting in the outbox for this version (one query)."""
+    send_after = (
+        Notification.objects.filter(
+            appointment=appointment,
+            kind=Kind.REMINDER,
+            appointment_version=appointment.version,
+            status=Notification.Status.PENDING,
+        )
+        .values_list("send_after", flat=True)
+        .first()
+    )
+    return reminder_promise(appointment.start, send_after)
+
+
+def _reminder(appointment: Appointment, *, manage_token: str | None, send_after: datetime | None):
+    if send_after is None:
         return None
     return _outbox_row(
         appointment,
@@ -182,7 +231,7 @@ def _reminder(appointment: Appointment, *, manage_token: str | None) -> Notifica
         subject=_reminder_subject(appointment),
         template="reminder",
         context=_context(appointment, manage_url=manage_token and manage_url(manage_token)),
-        send_after=appointment.start - REMINDER_LEAD,
+        send_after=send_after,
     )
 
 
@@ -219,15 +268,36 @@ def _staff_subject_time(instant: datetime) -> str:
     return format_when(instant, clinic_zone(), year=False)
 
 
+def _composed_in_english(compose):
+    """Messages are composed in English, whatever language the request that triggered them runs
+    in: a booking made on a Spanish page (/es/book/) must not mix Spanish month names into an
+    English email. (Composing in the patient's own language, stored on the appointment, is the
+    booking flow's part of the Spanish work.)"""
+
+    @functools.wraps(compose)
+    def wrapper(*args, **kwargs):
+        with translation.override("en"):
+            return compose(*args, **kwargs)
+
+    return wrapper
+
+
+@_composed_in_english
 def notify_booked(appointment: Appointment, *, manage_token: str) -> None:
-    """Queue the patient's confirmation (with .ics), the staff alert and the day-before reminder."""
+    """Queue the patient's confirmation (with .ics), the staff alert and the reminder (see
+    `reminder_send_after`); the confirmation says when the reminder comes."""
+    send_after = reminder_send_after(appointment.start, timezone.now())
     rows = [
         _outbox_row(
             appointment,
             Kind.CONFIRMATION,
             subject=f"Your meet-and-greet with {DOCTOR} is confirmed",
             template="confirmation",
-            context=_context(appointment, manage_url=manage_url(manage_token)),
+            context=_context(
+                appointment,
+                manage_url=manage_url(manage_token),
+                reminder=reminder_promise(appointment.start, send_after),
+            ),
             ics=appointment_ics(appointment),
         ),
         _outbox_row(
@@ -237,11 +307,12 @@ def notify_booked(appointment: Appointment, *, manage_token: str) -> None:
             template="staff_alert",
             context=_context(appointment, admin_url=admin_url(appointment)),
         ),
-        _reminder(appointment, manage_token=manage_token),
+        _reminder(appointment, manage_token=manage_token, send_after=send_after),
     ]
     _enqueue(rows)
 
 
+@_composed_in_english
 def notify_cancelled(appointment: Appointment, *, by_clinic: bool, message: str = "") -> None:
     """Queue the cancellation (with a METHOD:CANCEL .ics) and the staff alert; drop pending reminders."""
     _cancel_superseded(appointment)
@@ -265,6 +336,7 @@ def notify_cancelled(appointment: Appointment, *, by_clinic: bool, message: str 
     _enqueue(rows)
 
 
+@_composed_in_english
 def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_token: str | None) -> None:
     """Queue the new time to the patient (updated .ics), the staff alert and a new reminder.
 
@@ -274,13 +346,19 @@ def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_t
     """
     _cancel_superseded(appointment)
     link = manage_token and manage_url(manage_token)
+    send_after = reminder_send_after(appointment.start, timezone.now())
     rows = [
         _outbox_row(
             appointment,
             Kind.RESCHEDULE,
             subject=f"Your meet-and-greet with {DOCTOR} has a new time",
             template="reschedule",
-            context=_context(appointment, manage_url=link, previous=when_labels(appointment, previous_start)),
+            context=_context(
+                appointment,
+                manage_url=link,
+                previous=when_labels(appointment, previous_start),
+                reminder=reminder_promise(appointment.start, send_after),
+            ),
             ics=appointment_ics(appointment),
         ),
         _outbox_row(
@@ -294,11 +372,39 @@ def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_t
                 previous=when_labels(appointment, previous_start),
             ),
         ),
-        _reminder(appointment, manage_token=manage_token),
+        _reminder(appointment, manage_token=manage_token, send_after=send_after),
     ]
     _enqueue(rows)
 
 
+@_composed_in_english
+def notify_contact_changed(appointment: Appointment, *, manage_token: str) -> None:
+    """The patient changed their phone number or the way to talk (the version was raised):
+    messages to the patient not sent yet stay due for this version, the reminder rewritten with
+    the new details; staff get an alert without patient details."""
+    pending = Notification.objects.filter(
+        appointment=appointment, status=Notification.Status.PENDING
+    ).exclude(kind__in=[*STAFF_KINDS, Kind.CANCELLATION])
+    for row in pending:
+        fields = {"appointment_version": appointment.version}
+        if row.kind == Kind.REMINDER:
+            rewritten = _reminder(appointment, manage_token=manage_token, send_after=row.send_after)
+            fields.update(body_text=rewritten.body_text, body_html=rewritten.body_html)
+        Notification.objects.filter(pk=row.pk, status=Notification.Status.PENDING).update(**fields)
+    _enqueue(
+        [
+            _outbox_row(
+                appointment,
+                Kind.STAFF_CONTACT_CHANGE,
+                subject=f"Meet-and-greet contact details changed: {_staff_subject_time(appointment.start)}",
+                template="staff_contact_change",
+                context=_context(appointment, admin_url=admin_url(appointment)),
+            )
+        ]
+    )
+
+
+@_composed_in_english
 def notify_manage_link(appointment: Appointment, *, manage_token: str) -> None:
     """Queue a fresh manage link (someone tried to book again with the same email).
 

@@ -351,6 +351,46 @@ def appointment_move(
     return BookingResult(appointment=locked, manage_token=token)
 
 
+def appointment_change_contact(
+    *,
+    appointment: Appointment,
+    phone: str,
+    contact_method: str,
+    manage_token: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Appointment:
+    """The patient, through their link, corrects their phone number (E.164) or switches between a
+    phone and a video call. Nothing is written when nothing changed.
+
+    Side effects, in one transaction: the fields and the version change; the pending reminder says
+    the new way to talk; an alert to staff (a time and an admin link, no patient details); an audit
+    event for `actor` (the names of the changed fields, never their values). Raises
+    AppointmentNotChangeable when the appointment is no longer confirmed or has begun.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not locked.is_active or locked.start <= now:
+            raise AppointmentNotChangeable()
+        changed = [
+            name
+            for name, value in (("phone", phone), ("contact_method", contact_method))
+            if getattr(locked, name) != value
+        ]
+        if not changed:
+            return locked
+        locked.phone, locked.contact_method = phone, contact_method
+        locked.version += 1
+        locked.save(update_fields=[*changed, "version", "updated_at"])
+        notifications.notify_contact_changed(locked, manage_token=manage_token)
+        record_by(
+            actor, AuditEvent.Action.CHANGE, obj=locked, fields=changed, detail="changed by the patient"
+        )
+    logger.info("meet-and-greet #%s: contact details changed (%s)", locked.pk, ", ".join(changed))
+    return locked
+
+
 def appointment_cancel(
     *,
     appointment: Appointment,

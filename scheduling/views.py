@@ -6,6 +6,7 @@ a service books, the view redirects.
 
 import json
 import logging
+import math
 import zoneinfo
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -17,10 +18,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.cache import cache_page, never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
+from clinic.client import client_address
 from clinic.practice import STATES_SERVED
-from scheduling import selectors, services, throttle
+from scheduling import notifications, selectors, services, throttle
 from scheduling.forms import (
     BOOKING_FIELDS,
     OTHER_STATE,
@@ -31,7 +33,8 @@ from scheduling.forms import (
     new_form_token,
     parse_instant,
 )
-from scheduling.models import Appointment, BookingRules
+from scheduling.ics import video_room_url
+from scheduling.models import Appointment, BookingRules, Throttle
 from scheduling.slots import group_by_day
 from scheduling.zones import STATE_ZONES, zone_label, zones_for_state
 
@@ -41,6 +44,17 @@ DAYS_PER_PAGE = 7
 CONFIRMED_SALT = "scheduling.confirmed"
 # The confirmation page is for right after booking; the email is the lasting record.
 CONFIRMED_MAX_AGE = 60 * 60
+# Set with the redirect to the confirmation page: the same signed value as its address, so that
+# Back from that page (to the details of the time just booked, which is no longer free) says
+# "you're booked" instead of "that time is no longer available".
+JUST_BOOKED_COOKIE = "just_booked"
+# Booking posts per client are counted in windows this long (settings.BOOKING_POSTS_PER_10_MINUTES).
+BOOKING_WINDOW = timedelta(minutes=10)
+MSG_THROTTLED = (
+    "This form was sent many times from your connection in a short while, so it was not sent this time. "
+    "Please wait {minutes} minute{plural}, then send it again: your details are kept below. "
+    "Nothing was booked by this request."
+)
 
 
 def _times_url(**params) -> str:
@@ -67,7 +81,7 @@ def slot_picker_context(*, slots, tz: str, state: str | None = None) -> dict:
     return {"days": group_by_day(slots, zoneinfo.ZoneInfo(tz)), **zone_context(tz, state)}
 
 
-@require_GET
+@require_safe
 @cache_page(60)  # the same page for everyone; a choice redirects, and redirects are not cached
 def book(request):
     """Step 1: the state of residence (and, from JavaScript, the browser's zone as a hint)."""
@@ -85,13 +99,13 @@ def book(request):
     return redirect(_times_url(state=state, tz=form.cleaned_data["tz"]))
 
 
-@require_GET
+@require_safe
 def outside(request):
     """For people who live elsewhere: real alternatives. Nothing about them is stored."""
     return render(request, "scheduling/outside.html")
 
 
-@require_GET
+@require_safe
 def times(request):
     """Step 2: the zone (preselected, changeable) and the coming days with free times."""
     if request.GET.get("state", "") not in STATES_SERVED:
@@ -165,7 +179,7 @@ def _details_context(*, form: BookingForm, state: str, tz: str, start: datetime 
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def details(request):
     """Step 3: the form. GET shows it for a chosen time; POST books."""
     if request.method == "POST":
@@ -177,6 +191,10 @@ def details(request):
     if tz not in STATE_ZONES[state]:
         tz = STATE_ZONES[state][0]
     start = parse_instant(request.GET.get("start", ""))
+    if start is not None:
+        booked = _just_booked(request, start)
+        if booked is not None:
+            return booked
     if start is None or not selectors.is_offered(start):
         return redirect(_times_url(state=state, tz=tz, unavailable="1"))
     form = BookingForm(
@@ -193,10 +211,9 @@ def _book(request):
     if state not in STATES_SERVED:
         # Before the rate limit: nothing about a visitor from elsewhere is stored, not even a count.
         return redirect("scheduling:outside")
-    if not throttle.allow(
-        request, action="book", limit=settings.BOOKING_POSTS_PER_10_MINUTES, per=timedelta(minutes=10)
-    ):
-        return render(request, "scheduling/throttled.html", status=429)
+    limit = settings.BOOKING_POSTS_PER_10_MINUTES
+    if not throttle.allow(request, action="book", limit=limit, per=BOOKING_WINDOW):
+        return _throttled(request, state=state)
     form = BookingForm(request.POST, state_name=STATES_SERVED[state])
     if form.is_spam:
         # Looks like success to the bot; nothing is stored or sent.
@@ -216,7 +233,17 @@ def _book(request):
             nearby = error.nearby
         else:
             signed = signing.dumps(result.appointment.manage_token_hash, salt=CONFIRMED_SALT)
-            return redirect("scheduling:confirmed", signed=signed)
+            response = redirect("scheduling:confirmed", signed=signed)
+            response.set_cookie(
+                JUST_BOOKED_COOKIE,
+                signed,
+                max_age=CONFIRMED_MAX_AGE,
+                path=reverse("scheduling:book"),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
     # Shown again with the patient's input kept, and a fresh form token.
     form.data = form.data.copy()
     form.data["form_token"] = new_form_token()
@@ -225,24 +252,78 @@ def _book(request):
     return render(request, "scheduling/details.html", context)
 
 
-@never_cache
-@require_GET
-def confirmed(request, signed: str):
-    """Step 4: what was booked, in the patient's zone and the clinic's. No personal data shown."""
-    # The address signs the hash of the manage token (random, and useless without the token), not
+def _booked_appointment(signed: str) -> Appointment | None:
+    """The appointment a confirmation address (or the just-booked cookie) names, None if none."""
+    # The value signs the hash of the manage token (random, and useless without the token), not
     # the primary key: a sequential id, even signed, is readable and tells how many people booked.
     try:
         token_hash = signing.loads(signed, salt=CONFIRMED_SALT, max_age=CONFIRMED_MAX_AGE)
-        if not isinstance(token_hash, str):
-            raise Appointment.DoesNotExist
-        appointment = Appointment.objects.get(manage_token_hash=token_hash)
-    except (signing.BadSignature, Appointment.DoesNotExist):
-        raise Http404 from None
-    context = {"appointment": appointment, **zone_context(appointment.time_zone, appointment.state)}
+    except signing.BadSignature:
+        return None
+    if not isinstance(token_hash, str):
+        return None
+    return Appointment.objects.filter(manage_token_hash=token_hash).first()
+
+
+def _just_booked(request, start: datetime) -> HttpResponse | None:
+    """ "You're booked", with the way to the confirmation, when this browser just booked `start`."""
+    signed = request.COOKIES.get(JUST_BOOKED_COOKIE, "")
+    appointment = _booked_appointment(signed) if signed else None
+    if appointment is None or appointment.start != start:
+        return None
+    if appointment.status != Appointment.Status.CONFIRMED:
+        return None
+    context = {"confirmed_url": reverse("scheduling:confirmed", args=[signed])}
+    return render(request, "scheduling/just_booked.html", context)
+
+
+def _minutes_to_wait(request) -> int:
+    """Whole minutes until this client's booking window ends (one query, on the refused path only)."""
+    key = throttle.throttle_key("book", client_address(request))
+    window_start = Throttle.objects.filter(key=key).values_list("window_start", flat=True).first()
+    if window_start is None:
+        return BOOKING_WINDOW.seconds // 60
+    left = window_start + BOOKING_WINDOW - timezone.now()
+    return max(1, math.ceil(left.total_seconds() / 60))
+
+
+def _throttled(request, *, state: str) -> HttpResponse:
+    """Too many booking posts from this client: the form again, everything typed kept (as initial
+    values, so nothing is validated or booked), a fresh form token, and how long to wait."""
+    typed = {name: value for name, value in request.POST.items() if name in BookingForm.base_fields}
+    tz = typed.get("time_zone", "")
+    if tz not in STATE_ZONES[state]:
+        tz = STATE_ZONES[state][0]
+    form = BookingForm(
+        initial={**typed, "time_zone": tz, "form_token": new_form_token()}, state_name=STATES_SERVED[state]
+    )
+    minutes = _minutes_to_wait(request)
+    start = parse_instant(request.POST.get("start", ""))
+    context = {
+        **_details_context(form=form, state=state, tz=tz, start=start),
+        "throttled_message": MSG_THROTTLED.format(minutes=minutes, plural="" if minutes == 1 else "s"),
+    }
+    return render(request, "scheduling/details.html", context, status=429)
+
+
+@never_cache
+@require_safe
+def confirmed(request, signed: str):
+    """Step 4: what was booked, in the patient's zone and the clinic's. No personal data shown."""
+    appointment = _booked_appointment(signed)
+    if appointment is None:
+        raise Http404
+    context = {
+        "appointment": appointment,
+        "reminder": notifications.queued_reminder_promise(appointment),
+        "masked_phone": notifications.masked_phone(appointment.phone),
+        "video_room_url": video_room_url(appointment),
+        **zone_context(appointment.time_zone, appointment.state),
+    }
     return render(request, "scheduling/confirmed.html", context)
 
 
-@require_GET
+@require_safe
 def slots_json(request):
     """Free slots as JSON: {"time_zone": tz, "slots": [{"start", "end"}]}, shown in `tz`."""
     form = SlotsJsonForm(request.GET)

@@ -1,6 +1,9 @@
 import pytest
 from django.core.cache import cache
 
+# Every test: the Spanish catalog compiled (session), and English again after a Spanish request.
+from tests.clinic.catalog import english_after_each_test, spanish_catalog  # noqa: F401 (autouse fixtures)
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):

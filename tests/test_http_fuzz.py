@@ -179,6 +179,13 @@ ENDPOINTS = [
     Endpoint("/book/manage/{manage_token}/", {"start": "{today}", "moved": "1"}),
     Endpoint("/book/manage/{manage_token}/cancel/", method="POST"),
     Endpoint("/book/manage/{manage_token}/move/", {"start": "{slot_start}"}, method="POST"),
+    Endpoint("/book/manage/{manage_token}/time/", {"start": "{today}"}),
+    Endpoint("/book/manage/{manage_token}/cancel/confirm/"),
+    Endpoint(
+        "/book/manage/{manage_token}/contact/",
+        {"phone": "(212) 555-0142", "contact_method": "video"},
+        method="POST",
+    ),
     Endpoint(
         "/admin/login/",
         {"username": "frontdesk", "password": "a-long-test-password-1", "next": "/admin/"},

@@ -1,8 +1,6 @@
 import pytest
 from django.core.cache import cache
 
-from tests.clinic.catalog import english_after_each_test, spanish_catalog  # noqa: F401 (autouse fixtures)
-
 
 @pytest.fixture
 def empty_cache():

@@ -51,7 +51,8 @@ def test_patient_cancels_through_the_manage_link_and_the_page_then_shows_it_canc
     assert_accessible(page)
     assert_no_console_errors(page)
 
-    page.get_by_role("button", name="Cancel my meet-and-greet").click()
+    page.get_by_role("link", name="Cancel my meet-and-greet").click()
+    page.get_by_role("button", name="Yes, cancel").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your meet-and-greet is cancelled")
     expect(page.get_by_role("status")).to_contain_text(when)
     assert_accessible(page)
@@ -59,7 +60,7 @@ def test_patient_cancels_through_the_manage_link_and_the_page_then_shows_it_canc
     # The link keeps showing the cancelled state, with nothing left to press but "book again".
     page.goto(manage_url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your meet-and-greet is cancelled")
-    expect(page.get_by_role("button", name="Cancel my meet-and-greet")).to_have_count(0)
+    expect(page.get_by_role("link", name="Cancel my meet-and-greet")).to_have_count(0)
 
     appointment = Appointment.objects.get()
     assert appointment.status == Appointment.Status.CANCELLED_BY_PATIENT
@@ -112,6 +113,7 @@ def test_patient_moves_the_call_through_the_manage_link_and_sees_the_new_time(pa
     manage_url = reverse("scheduling:manage", args=[booking.manage_token])
 
     page.goto(manage_url)
+    page.get_by_role("link", name="Change the time").click()
     offered = page.locator("form.slot-form input[type=radio][name=start]")
     choice = offered.nth(3)
     new_start = time_of(choice)

@@ -1,20 +1,23 @@
 """The public booking flow as a patient sees it: state, zone and time, details, confirmation."""
 
 import logging
+import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
-from scheduling import services
+from scheduling import notifications, services
 from scheduling.forms import (
     MSG_CONFIRM_NOT_EMERGENCY,
     MSG_CONFIRM_RESIDENCE,
     MSG_FORM_EXPIRED,
     MSG_NO_CONTROL_CHARACTERS,
     MSG_PHONE,
+    MSG_PHONE_LETTERS,
     MSG_TOO_FAST,
 )
 from scheduling.models import Appointment, TimeOff
@@ -162,6 +165,72 @@ def test_booking_in_each_zone_confirms_the_local_time_and_the_clinic_time(client
     assert "example.com" not in url and "%40" not in url and "5550143" not in url and "P%C3%A9rez" not in url
 
 
+def slot_ahead(hours: float):
+    return next(s for s in free_slots(days=10) if s.start - datetime.now(UTC) >= timedelta(hours=hours))
+
+
+def test_the_confirmation_page_promises_the_day_before_reminder_it_queued(client):
+    response = client.post(DETAILS, booking_data(slot_ahead(48).start), follow=True)
+
+    assert "You're booked" in text_of(response)
+    assert notifications.MSG_REMINDER_DAY_BEFORE in text_of(response)
+
+
+def test_a_call_booked_too_late_for_the_day_before_gets_the_late_reminder_and_the_page_says_so(
+    client, monkeypatch
+):
+    # Whatever the hour now, the first free time may be more than 36 hours off: move the line.
+    monkeypatch.setattr(notifications, "DAY_BEFORE_MIN_NOTICE", timedelta(days=365))
+
+    response = client.post(DETAILS, booking_data(slot_ahead(6).start), follow=True)
+
+    text = text_of(response)
+    assert notifications.MSG_REMINDER_LATE in text
+    assert "The day before" not in text
+
+
+def test_the_confirmation_page_promises_no_reminder_when_none_is_queued(client):
+    booked = client.post(DETAILS, booking_data(slot_ahead(48).start))
+    Appointment.objects.get().notifications.filter(kind="reminder").delete()
+
+    confirmation = client.get(booked.url)
+
+    assert "You're booked" in text_of(confirmation)
+    assert "reminder" not in text_of(confirmation)
+
+
+def test_the_confirmation_page_shows_the_number_the_doctor_will_call_partly_masked(client):
+    response = client.post(DETAILS, booking_data(free_slots()[0].start, phone="(212) 555-0142"), follow=True)
+
+    text = text_of(response)
+    assert "the doctor will call you at (•••) •••-0142" in text
+    assert "555" not in text and "212" not in text
+
+
+def test_back_from_the_confirmation_says_you_are_booked_with_the_way_to_it(client):
+    slot = free_slots()[0]
+    query = {"state": "NY", "tz": "America/New_York", "start": slot.start.isoformat()}
+    booked = client.post(DETAILS, booking_data(slot.start))
+
+    back = client.get(DETAILS, query, follow=True)
+
+    text = text_of(back)
+    assert "You're booked" in text
+    assert services.MSG_UNAVAILABLE not in text
+    assert f'href="{booked.url}"' in back.content.decode()
+
+
+def test_another_browser_or_a_forged_cookie_still_hears_the_time_is_taken(client):
+    slot = free_slots()[0]
+    query = {"state": "NY", "tz": "America/New_York", "start": slot.start.isoformat()}
+    client.post(DETAILS, booking_data(slot.start))
+
+    other = Client()
+    assert services.MSG_UNAVAILABLE in text_of(other.get(DETAILS, query, follow=True))
+    other.cookies["just_booked"] = "forged:value"
+    assert services.MSG_UNAVAILABLE in text_of(other.get(DETAILS, query, follow=True))
+
+
 def test_errors_are_listed_at_the_top_linked_to_their_fields_and_input_is_kept(client):
     slot = free_slots()[0]
     data = booking_data(slot.start, phone="12", confirm_residence="", confirm_not_emergency="")
@@ -193,6 +262,8 @@ def test_errors_are_listed_at_the_top_linked_to_their_fields_and_input_is_kept(c
         ),
         ("phone", "+44 20 7946 0958", MSG_PHONE),
         ("phone", "(212) 555-01", MSG_PHONE),
+        ("phone", "212-555-CALL", MSG_PHONE_LETTERS),
+        ("phone", "1-800-FLOWERS", MSG_PHONE_LETTERS),
         ("note", "n" * 501, "Please shorten your note to 500 characters."),
         ("contact_method", "carrier pigeon", "Please choose a phone call or a video call."),
     ],
@@ -344,15 +415,27 @@ def test_an_expired_form_token_is_refused(client):
     assert MSG_FORM_EXPIRED in text_of(response)
 
 
-def test_too_many_booking_posts_from_one_client_get_a_429_page(client, settings):
+def test_too_many_booking_posts_from_one_client_get_the_form_again_with_their_input_and_a_wait(
+    client, settings
+):
     settings.BOOKING_POSTS_PER_10_MINUTES = 3
     slot = free_slots()[0]
-    data = booking_data(slot.start, phone="1")
+    data = booking_data(slot.start, phone="1", contact_method="video", note="Evenings are best")
 
     statuses = [client.post(DETAILS, data).status_code for _ in range(4)]
+    refused = client.post(DETAILS, booking_data(slot.start, contact_method="video", note="Evenings are best"))
 
     assert statuses == [200, 200, 200, 429]
-    assert "Please wait a few minutes" in text_of(client.post(DETAILS, data))
+    assert refused.status_code == 429
+    assert Appointment.objects.count() == 0
+    page = text_of(refused)
+    assert "Please wait 10 minutes, then send it again" in page
+    assert "Nothing was booked" in page
+    html = refused.content.decode()
+    assert 'value="Ana Lucía Pérez"' in html and 'value="ana@example.com"' in html
+    assert 'value="(212) 555-0143"' in html and "Evenings are best" in html
+    assert re.search(r'<input[^>]*value="video"[^>]*checked', html)
+    assert f'value="{slot.start.isoformat()}"' in html
 
 
 def test_no_patient_name_or_email_is_logged_during_a_booking(client, caplog):

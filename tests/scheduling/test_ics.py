@@ -118,3 +118,57 @@ def test_cancellation_email_carries_the_cancel_method_on_its_attachment():
     assert part.get_content_type() == "text/calendar"
     assert part.get_param("method") == "CANCEL"
     assert "METHOD:CANCEL" in part.get_payload(decode=True).decode()
+
+
+ROOM = "https://telehealth.example/dr-p"
+
+
+@pytest.fixture
+def video_room(db):
+    from clinic import practice
+    from clinic.models import PracticeProfile
+
+    PracticeProfile.objects.update_or_create(pk=1, defaults={"video_room_url": ROOM})
+    practice.forget_profile()
+    yield ROOM
+    practice.forget_profile()
+
+
+@pytest.mark.django_db
+def test_a_video_call_with_the_practices_room_set_carries_it_in_the_ics_and_the_emails(video_room):
+    appointment, _ = book(start=utc(2031, 1, 14, 15, 0), contact_method="video")
+    deliver_due()
+
+    _, event = event_of(sent_ics("is confirmed"))
+    assert str(event["location"]) == ROOM and str(event["url"]) == ROOM
+    assert ROOM in str(event["description"])
+    [message] = [m for m in mail.outbox if m.subject.endswith("is confirmed")]
+    assert f"join the video room:\n{ROOM}" in message.body
+    assert f'href="{ROOM}"' in message.alternatives[0][0]
+    assert "will email you a link" not in message.body
+    [reminder] = appointment.notifications.filter(kind=Kind.REMINDER)
+    assert ROOM in reminder.body_text and f'href="{ROOM}"' in reminder.body_html
+
+
+@pytest.mark.django_db
+def test_without_a_room_or_for_a_phone_call_the_wording_stays_as_it_was(video_room):
+    from clinic import practice
+    from clinic.models import PracticeProfile
+
+    book(start=utc(2031, 1, 14, 15, 0), contact_method="phone")
+    PracticeProfile.objects.filter(pk=1).update(video_room_url="")
+    practice.forget_profile()
+    book(start=utc(2031, 1, 15, 15, 0), contact_method="video", email="other@example.org")
+    deliver_due()
+
+    confirmations = [m for m in mail.outbox if m.subject.endswith("is confirmed")]
+    assert len(confirmations) == 2
+    for message in confirmations:
+        assert ROOM not in message.body
+        _, event = event_of(message.attachments[0].get_payload(decode=True).decode())
+        assert "url" not in event
+    video = next(m for m in confirmations if m.to == ["other@example.org"])
+    assert "by video. Dr. Panagopoulos will email you a link to join before the call." in video.body
+    assert (
+        str(event_of(video.attachments[0].get_payload(decode=True).decode())[1]["location"]) == "Video call"
+    )

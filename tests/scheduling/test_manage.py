@@ -20,6 +20,7 @@ Kind = Notification.Kind
 
 CANCEL_BUTTON = "Cancel my meet-and-greet"
 MOVE_BUTTON = "Move my meet-and-greet to this time"
+YES = {"confirm": "yes"}  # what the "Yes, cancel" button sends
 
 
 def url(token: str, action: str = "") -> str:
@@ -59,7 +60,7 @@ def other_free_slot(appointment):
     )
 
 
-def test_get_shows_the_time_in_both_zones_and_two_forms_and_changes_nothing(client, booked):
+def test_get_shows_the_time_in_both_zones_and_the_ways_on_and_changes_nothing(client, booked):
     appointment, token = booked
     before = snapshot(appointment)
 
@@ -71,20 +72,77 @@ def test_get_shows_the_time_in_both_zones_and_two_forms_and_changes_nothing(clie
     assert "Pacific Time" in page and "Eastern Time, the clinic's time" in page
     local = appointment.start.astimezone(appointment.patient_zone)
     assert f"{local:%A, %B} {local.day}, {local.year}" in page
-    assert CANCEL_BUTTON in page and MOVE_BUTTON in page
     html = response.content.decode()
-    assert f'action="{url(token, "cancel")}"' in html and f'action="{url(token, "move")}"' in html
-    assert html.count("csrfmiddlewaretoken") == 2
+    # On a phone both ways on are right under the booking, not after a list of times.
+    assert f'href="{url(token, "time")}"' in html and "Change the time" in page
+    assert f'href="{url(token, "cancel/confirm")}"' in html and CANCEL_BUTTON in page
+    assert 'name="start"' not in html  # no list of times to scroll past
     assert 'name="robots" content="noindex' in html
     assert "no-store" in response["Cache-Control"]
     assert snapshot(appointment) == before
     assert mail.outbox == []
 
 
+def test_the_change_time_step_lists_free_times_with_the_move_form_and_changes_nothing(client, booked):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.get(url(token, "time"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'action="{url(token, "move")}"' in html and MOVE_BUTTON in text(response)
+    assert 'name="start"' in html
+    assert f'href="{url(token)}"' in html  # "Keep my time"
+    assert snapshot(appointment) == before
+
+
+def test_cancelling_asks_once_with_the_time_and_keep_it_leads_back(client, booked):
+    appointment, token = booked
+    before = snapshot(appointment)
+    local = appointment.start.astimezone(appointment.patient_zone)
+
+    response = client.get(url(token, "cancel/confirm"))
+
+    assert response.status_code == 200
+    page = text(response)
+    when = f"{local:%A, %B} {local.day} at {local:%-I:%M %p} Pacific Time"
+    assert f"Cancel your meet-and-greet on {when}?" in page
+    assert "Yes, cancel" in page and "Keep it" in page
+    html = response.content.decode()
+    assert f'action="{url(token, "cancel")}"' in html and f'href="{url(token)}"' in html
+    assert snapshot(appointment) == before
+
+
+def test_a_cancel_post_without_the_confirmation_step_changes_nothing_and_asks(client, booked):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.post(url(token, "cancel"))
+
+    assert response.status_code == 302 and response["Location"] == url(token, "cancel/confirm")
+    assert snapshot(appointment) == before
+
+
+@pytest.mark.parametrize("action", ["cancel", "move"])
+def test_a_get_on_a_post_only_address_leads_back_to_the_manage_page(client, booked, action):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.get(url(token, action))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "Nothing was changed" in text(response)
+    assert "988" in text(response)  # the site's own look, crisis notice and all
+    assert f'href="{url(token)}"' in response.content.decode()
+    assert snapshot(appointment) == before
+
+
 def test_cancel_works_once_and_then_only_the_cancelled_state_shows(client, booked):
     appointment, token = booked
 
-    response = client.post(url(token, "cancel"))
+    response = client.post(url(token, "cancel"), YES)
 
     assert response.status_code == 302 and response["Location"] == url(token)
     appointment.refresh_from_db()
@@ -92,7 +150,7 @@ def test_cancel_works_once_and_then_only_the_cancelled_state_shows(client, booke
     rows_after_first = snapshot(appointment)[3]
     assert (Kind.CANCELLATION, 2, "pending") in rows_after_first
 
-    again = client.post(url(token, "cancel"), follow=True)
+    again = client.post(url(token, "cancel"), YES, follow=True)
     page = text(again)
     assert again.status_code == 200
     assert "Your meet-and-greet is cancelled" in page
@@ -157,7 +215,7 @@ def test_cancel_and_move_need_a_post_with_csrf(booked):
     strict = Client(enforce_csrf_checks=True)
     before = snapshot(appointment)
 
-    assert strict.post(url(token, "cancel")).status_code == 403
+    assert strict.post(url(token, "cancel"), YES).status_code == 403
     assert strict.get(url(token, "cancel")).status_code == 405
     assert strict.get(url(token, "move")).status_code == 405
     assert snapshot(appointment) == before
@@ -169,7 +227,7 @@ def test_after_the_start_the_link_shows_a_clear_expired_page_and_changes_nothing
     before = snapshot(appointment)
 
     response = client.get(url(token))
-    post = client.post(url(token, "cancel"), follow=True)
+    post = client.post(url(token, "cancel"), YES, follow=True)
 
     assert response.status_code == 410
     assert "This link has expired" in text(response)
@@ -199,3 +257,126 @@ def test_guessing_is_rate_limited_per_client(client, booked):
     assert "Please wait a few minutes" in text(blocked)
     other_client = Client(REMOTE_ADDR="203.0.113.9")
     assert other_client.get(url(token)).status_code == 200
+
+
+# --- How we'll reach you -------------------------------------------------------------
+
+
+def test_the_patient_corrects_the_phone_number_and_staff_hear_without_patient_details(
+    client, booked, django_capture_on_commit_callbacks
+):
+    from clinic.models import AuditEvent
+
+    appointment, token = booked
+    page = client.get(url(token))
+    assert "(•••) •••-0187" in text(page)  # the number given at booking, partly masked
+    assert f'action="{url(token, "contact")}"' in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(token, "contact"), {"phone": "(212) 555-0142", "contact_method": "phone"})
+
+    assert response.status_code == 302 and response["Location"] == url(token) + "?changed=1"
+    appointment.refresh_from_db()
+    assert appointment.phone == "+12125550142" and appointment.version == 2
+    after = text(client.get(response["Location"]))
+    assert "(•••) •••-0142" in after and "Thank you" in after
+    [event] = AuditEvent.objects.filter(object_id=str(appointment.pk))
+    assert (event.action, event.fields, event.username) == ("change", ["phone"], "")
+    assert "0142" not in event.detail and "0187" not in event.detail
+    [alert] = [m for m in mail.outbox if m.to == ["staff@localhost"]]
+    assert "contact details changed" in alert.subject
+    for secret in ("0142", "0187", "Zelda", "zelda"):
+        assert secret not in alert.subject and secret not in alert.body
+
+
+def test_switching_to_video_rewrites_the_pending_reminder_and_keeps_it_due(client, booked):
+    appointment, token = booked
+
+    client.post(url(token, "contact"), {"phone": "", "contact_method": "video"})
+
+    appointment.refresh_from_db()
+    assert appointment.contact_method == "video" and appointment.phone == "+12125550187"
+    [reminder] = appointment.notifications.filter(kind=Kind.REMINDER, status="pending")
+    assert reminder.appointment_version == appointment.version
+    assert "by video" in reminder.body_text and "will call you" not in reminder.body_text
+    assert reminder.send_after == appointment.start - timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"phone": "212-555-CALL", "contact_method": "phone"}, "letters (as in 212-555-CALL)"),
+        ({"phone": "+44 20 7946 0958", "contact_method": "phone"}, "Please enter a US phone number"),
+        ({"phone": "", "contact_method": "pigeon"}, "Please choose a phone call or a video call."),
+    ],
+)
+def test_a_bad_contact_change_gets_a_clear_message_and_changes_nothing(client, booked, data, message):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.post(url(token, "contact"), data)
+
+    assert response.status_code == 200
+    assert message in text(response)
+    assert snapshot(appointment) == before
+
+
+def test_the_contact_change_needs_a_post(client, booked):
+    appointment, token = booked
+    before = snapshot(appointment)
+
+    response = client.get(url(token, "contact"))
+
+    assert response.status_code == 405 and "Nothing was changed" in text(response)
+    assert snapshot(appointment) == before
+
+
+# --- The video call ----------------------------------------------------------------------
+
+
+ROOM = "https://telehealth.example/dr-p"
+
+
+@pytest.fixture
+def video_room(db):
+    from clinic import practice
+    from clinic.models import PracticeProfile
+
+    PracticeProfile.objects.update_or_create(pk=1, defaults={"video_room_url": ROOM})
+    practice.forget_profile()
+    yield ROOM
+    practice.forget_profile()
+
+
+@pytest.mark.parametrize(
+    ("minutes_to_start", "status", "shown"),
+    [(60, 200, False), (16, 200, False), (14, 200, True), (0, 200, True), (-9, 200, True), (-11, 410, False)],
+)
+def test_join_the_video_call_shows_from_15_minutes_before_the_start_to_its_end(
+    client, video_room, minutes_to_start, status, shown
+):
+    start = timezone.now() + timedelta(minutes=minutes_to_start)
+    appointment, token = book(start=start, contact_method="video")
+
+    response = client.get(url(token))
+
+    assert response.status_code == status
+    html = response.content.decode()
+    assert (">Join the video call</a>" in html) is shown
+    assert (f'href="{ROOM}"' in html) is shown
+
+
+def test_no_join_button_for_a_phone_call_or_without_a_room(client, video_room):
+    from clinic import practice
+    from clinic.models import PracticeProfile
+
+    start = timezone.now() + timedelta(minutes=5)
+    _, phone_token = book(start=start, contact_method="phone")
+    PracticeProfile.objects.filter(pk=1).update(video_room_url="")
+    practice.forget_profile()
+    _, video_token = book(start=start + timedelta(minutes=10), contact_method="video")
+
+    assert ">Join the video call</a>" not in client.get(url(phone_token)).content.decode()
+    page = client.get(url(video_token)).content.decode()
+    assert ">Join the video call</a>" not in page
+    assert "the doctor will email you a link to join" in page

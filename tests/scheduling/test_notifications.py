@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import resolve
 from django.utils import timezone
 
+from clinic.audit import Actor
 from scheduling import notifications, services
 from scheduling.models import Appointment, Notification
 from scheduling.notifications import MAX_ATTEMPTS, deliver_due
@@ -88,10 +89,51 @@ def test_booking_writes_confirmation_staff_alert_and_day_before_reminder():
 
 
 @pytest.mark.django_db
-def test_booking_close_to_its_time_gets_no_reminder_the_confirmation_is_enough():
-    appointment, _ = book(start=in_days(1.25))
+def test_a_call_booked_31_hours_ahead_gets_a_reminder_3_hours_before_and_the_email_says_so():
+    start = (timezone.now() + timedelta(hours=31)).replace(second=0, microsecond=0)
+    appointment, _ = book(start=start)
+    deliver_due()
+
+    [reminder] = appointment.notifications.filter(kind=Kind.REMINDER)
+    assert reminder.send_after == start - timedelta(hours=3)
+    [message] = [m for m in mail.outbox if m.to == [EMAIL]]
+    assert notifications.MSG_REMINDER_LATE in message.body
+    assert "The day before" not in message.body
+
+
+@pytest.mark.django_db
+def test_a_call_booked_days_ahead_promises_the_day_before_reminder_it_queues():
+    appointment, _ = book(start=in_days(4))
+    deliver_due()
+
+    [reminder] = appointment.notifications.filter(kind=Kind.REMINDER)
+    assert reminder.send_after == appointment.start - timedelta(hours=24)
+    [message] = [m for m in mail.outbox if m.to == [EMAIL]]
+    assert notifications.MSG_REMINDER_DAY_BEFORE in message.body
+    assert notifications.MSG_REMINDER_DAY_BEFORE in visible_text(message.alternatives[0][0])
+
+
+@pytest.mark.django_db
+def test_a_call_booked_a_few_hours_ahead_gets_no_reminder_and_no_promise_of_one():
+    start = (timezone.now() + timedelta(hours=4)).replace(second=0, microsecond=0)
+    appointment, _ = book(start=start)
+    deliver_due()
 
     assert kinds(appointment) == [Kind.CONFIRMATION, Kind.STAFF_ALERT]
+    [message] = [m for m in mail.outbox if m.to == [EMAIL]]
+    assert "reminder" not in message.body
+
+
+@pytest.mark.parametrize(
+    ("hours_ahead", "lead_hours"), [(200, 24), (36, 24), (35.9, 3), (6, 3), (5.9, None), (1, None)]
+)
+def test_reminder_timing_rule(hours_ahead, lead_hours):
+    now = utc(2030, 12, 2, 14, 0)
+    start = now + timedelta(hours=hours_ahead)
+
+    send_after = notifications.reminder_send_after(start, now)
+
+    assert send_after == (None if lead_hours is None else start - timedelta(hours=lead_hours))
 
 
 @pytest.mark.django_db
@@ -213,7 +255,8 @@ def test_confirmation_names_both_zones_how_to_reach_the_manage_link_and_the_cris
     assert message.subject == "Your meet-and-greet with Dr. Panagopoulos is confirmed"
     assert "Monday, December 2, 2030, 6:10 AM Pacific Time (your time)" in text
     assert "Monday, December 2, 2030, 9:10 AM Eastern Time (the clinic's time)" in text
-    assert "Dr. Panagopoulos will call you at the phone number you gave" in text
+    assert "Dr. Panagopoulos will call you at the phone number you gave: (•••) •••-0187." in text
+    assert "555" not in text and "(•••) •••-0187" in visible_text(message.alternatives[0][0])
     assert CRISIS in text and "911" in text
     link = next(line for line in text.splitlines() if "/book/manage/" in line)
     assert link == f"http://127.0.0.1:8000/book/manage/{token}/"
@@ -266,6 +309,14 @@ def test_no_subject_names_the_patient_and_no_message_carries_the_note_or_a_diagn
     appointment, token = book(start=utc(2030, 12, 2, 14, 10), contact_method="video")
     with transaction.atomic():
         notifications.notify_manage_link(appointment, manage_token=token)
+    services.appointment_change_contact(
+        appointment=appointment,
+        phone=PHONE,
+        contact_method="phone",
+        manage_token=token,
+        actor=Actor(user=None),
+    )
+    appointment.refresh_from_db()
     move(appointment, utc(2030, 12, 3, 15, 0), manage_token=None)
     cancel(appointment, by_clinic=True, message="The doctor is ill that day.")
 
@@ -409,7 +460,7 @@ def test_logs_carry_no_personal_data(settings, client, django_capture_on_commit_
         deliver_due(now=timezone.now() + timedelta(hours=1))
         client.get(f"/book/manage/{result.manage_token}/")
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(f"/book/manage/{result.manage_token}/cancel/")
+            client.post(f"/book/manage/{result.manage_token}/cancel/", {"confirm": "yes"})
         deliver_due(now=timezone.now() + timedelta(hours=1))
 
     assert len(mail.outbox) == 4
@@ -430,3 +481,26 @@ def test_manage_link_sent_tells_whether_this_versions_link_email_went_out(django
         callback()
 
     assert notifications.manage_link_sent(appointment)
+
+
+def test_a_booking_made_on_a_spanish_page_gets_emails_wholly_in_english(
+    db, client, django_capture_on_commit_callbacks
+):
+    """Until the booking flow stores the patient's language, its emails are English: the Spanish
+    page's active language must not turn their dates half Spanish ("martes, diciembre 1")."""
+    from django.utils import dateformat, translation
+
+    from tests.scheduling.factories import booking_data
+
+    open_every_day()
+    slot = slot_at_least(48)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/es/book/details/", booking_data(slot.start))
+
+    assert response.status_code == 302
+    with translation.override("en"):
+        weekday = dateformat.format(slot.start.astimezone(timezone.get_default_timezone()), "l")
+    confirmation = next(message for message in mail.outbox if "is confirmed" in message.subject)
+    assert weekday in confirmation.body
+    spanish_words = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo", "diciembre"]
+    assert not [word for word in spanish_words if word in confirmation.body.lower()]

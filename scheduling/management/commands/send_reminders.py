@@ -1,4 +1,4 @@
-"""Send the due day-before reminders (and nothing else).
+"""Send the due reminders (and nothing else).
 
 Reminders are queued when a booking is made (send_after = start - 24 hours), so
 `send_notifications` already sends them; this command is the same code path limited to
@@ -10,5 +10,5 @@ from scheduling.models import Notification
 
 
 class Command(SendNotifications):
-    help = "Send the due day-before reminders. send_notifications sends them too."
+    help = "Send the due reminders. send_notifications sends them too."
     kinds = [Notification.Kind.REMINDER]
