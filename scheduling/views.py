@@ -194,11 +194,9 @@ def _render_times(
         "unavailable": unavailable,
         "unavailable_message": services.MSG_UNAVAILABLE,
         **picker,
-        # The day choice: the chosen day's times are shown (and come first in the page, so a
-        # browser's "please choose" lands on a time that is on screen); the others are hidden
-        # until chosen, by a link that reloads with `day=` or, with JavaScript, in place.
+        # The day choice: the chosen day's times are shown, the others hidden until chosen by a
+        # link that reloads with `day=` or, with JavaScript, in place.
         "chosen_day": chosen,
-        "days": sorted(picker["days"], key=lambda picker_day: picker_day.date != chosen),
         "day_links": [
             (date_, _times_url(state=state, tz=tz, start=start.isoformat(), day=date_.isoformat()))
             for date_ in dates

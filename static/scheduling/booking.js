@@ -18,8 +18,8 @@
   }
 
   // Step 2: a day link shows that day's times in place instead of reloading the page (without
-  // JavaScript the link reloads with that day chosen). The chosen day's group moves first in the
-  // form, so a browser's "please choose" lands on a time that is on screen.
+  // JavaScript the link reloads with that day chosen). Days not shown are disabled too, so the
+  // browser neither asks about them nor sends a time from them.
   var dayLinks = document.querySelectorAll(".day-choice .day-link");
   Array.prototype.forEach.call(dayLinks, function (link) {
     link.addEventListener("click", function (event) {
@@ -28,18 +28,10 @@
         return;
       }
       event.preventDefault();
-      var groups = document.querySelectorAll(".slot-day[data-day]");
-      Array.prototype.forEach.call(groups, function (other) {
-        if (other !== group) {
-          other.hidden = true;
-          // A time chosen on a day no longer shown must not be sent unseen.
-          Array.prototype.forEach.call(other.querySelectorAll("input[type=radio]:checked"), function (radio) {
-            radio.checked = false;
-          });
-        }
+      Array.prototype.forEach.call(document.querySelectorAll(".slot-day[data-day]"), function (other) {
+        other.hidden = other !== group;
+        other.disabled = other !== group;
       });
-      group.hidden = false;
-      groups[0].parentNode.insertBefore(group, groups[0]);
       Array.prototype.forEach.call(dayLinks, function (other) {
         if (other === link) {
           other.setAttribute("aria-current", "true");
