@@ -177,7 +177,7 @@ def _render_times(
         "zone_choices": zones_for_state(state),
         "start": start,
         "end": start + timedelta(days=DAYS_PER_PAGE - 1),
-        "today_not_offered": first_day > today,
+        "today_not_offered": first_day > today and start == first_day,
         "minimum_notice_hours": rules.minimum_notice_hours,
         "previous_url": (
             _times_url(

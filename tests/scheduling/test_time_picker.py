@@ -22,6 +22,9 @@ def _hours():
     open_every_day()
 
 
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
 class Picker(HTMLParser):
     """The day groups of the times page as a browser shows them and a screen reader names them:
     for each day's fieldset its legend, whether it is hidden, and each time's value, visible text
@@ -58,8 +61,8 @@ class Picker(HTMLParser):
             self.day_links.append(
                 {"href": attrs["href"], "current": attrs.get("aria-current") == "true", "text": ""}
             )
-        if tag == "input":
-            self._depth -= 1  # void element: no end tag
+        if tag in VOID_ELEMENTS:
+            self._depth -= 1  # no end tag
 
     def handle_endtag(self, tag):
         if self._hidden_depth == self._depth:
@@ -206,6 +209,14 @@ def test_the_week_starts_at_the_first_day_with_times_and_says_why_today_is_not_o
     assert f"Free times from {day_title(tomorrow)} to {day_title(end)}" in text
     assert "Today is not offered: calls are booked at least 24 hours ahead." in text
     assert "Earlier days" not in text
+
+
+def test_a_later_week_does_not_repeat_why_today_is_not_offered(client):
+    later = (datetime.now(PACIFIC) + timedelta(days=8)).date()
+
+    text = visible_text(get_times(client, start=later.isoformat()).content.decode())
+
+    assert "Today is not offered" not in text
 
 
 def test_without_a_minimum_notice_the_week_starts_today_and_says_nothing_about_it(client):
