@@ -8,6 +8,7 @@ import json
 import logging
 import math
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -76,9 +77,29 @@ def zone_context(tz: str, state: str | None = None) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class PickerDay:
+    """One day of the slot picker: its date in the patient's zone, its free times, and how many hours
+    the clinic's clock is ahead of the patient's that day (said once for the day, not on each time)."""
+
+    date: date
+    slots: list
+    clinic_hours_ahead: int
+
+    @property
+    def clinic_hours_apart(self) -> int:
+        return abs(self.clinic_hours_ahead)
+
+
 def slot_picker_context(*, slots, tz: str, state: str | None = None) -> dict:
     """The context of templates/scheduling/includes/slot_picker.html."""
-    return {"days": group_by_day(slots, zoneinfo.ZoneInfo(tz)), **zone_context(tz, state)}
+    zone, clinic = zoneinfo.ZoneInfo(tz), zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
+    days = []
+    for day, day_slots in group_by_day(slots, zone):
+        first = day_slots[0].start
+        ahead = first.astimezone(clinic).utcoffset() - first.astimezone(zone).utcoffset()
+        days.append(PickerDay(day, day_slots, int(ahead.total_seconds() // 3600)))
+    return {"days": days, **zone_context(tz, state)}
 
 
 @require_safe
@@ -107,7 +128,7 @@ def outside(request):
 
 @require_safe
 def times(request):
-    """Step 2: the zone (preselected, changeable) and the coming days with free times."""
+    """Step 2: the zone (preselected, changeable), the coming days with free times, one day's open."""
     if request.GET.get("state", "") not in STATES_SERVED:
         return redirect("scheduling:outside" if request.GET.get("state") else "scheduling:book")
     form = SlotQueryForm(request.GET)
@@ -117,17 +138,20 @@ def times(request):
         return redirect(_times_url(state=state, tz=STATE_ZONES[state][0]))
     state, tz = form.cleaned_data["state"], form.cleaned_data["tz"]
     unavailable = request.GET.get("unavailable") == "1"
+    today = _today_in(tz, timezone.now())
     requested = form.cleaned_data["start"]
     if requested is not None:
         # No horizon is longer than a year: other dates give the same page as its ends, and must
         # not each make a cache entry of their own.
-        today = _today_in(tz, timezone.now())
         requested = min(max(requested, today), today + timedelta(days=MAX_HORIZON_DAYS + 1))
+    day = _chosen_day(request.GET.get("day", ""), first=requested or today)
     # The page is the same for everyone who asks for it (no form token, no CSRF: its forms are GETs),
     # so it is rendered once per slot window and calendar version.
     content = selectors.cached_for_everyone(
-        f"times:{translation.get_language()}:{state}:{tz}:{requested}:{unavailable}",
-        lambda: _render_times(request, state=state, tz=tz, requested=requested, unavailable=unavailable),
+        f"times:{translation.get_language()}:{state}:{tz}:{requested}:{day}:{unavailable}",
+        lambda: _render_times(
+            request, state=state, tz=tz, requested=requested, day=day, unavailable=unavailable
+        ),
     )
     return HttpResponse(content)
 
@@ -135,24 +159,47 @@ def times(request):
 MAX_HORIZON_DAYS = 365
 
 
-def _render_times(request, *, state: str, tz: str, requested: date | None, unavailable: bool) -> bytes:
+def _chosen_day(value: str, *, first: date) -> date | None:
+    """The day to open (`day=`, from the page's own day links): one of the DAYS_PER_PAGE days from
+    `first`, or None (the first day with times). Anything else, typed by hand, counts as None, so
+    hand-made values cannot each make a cache entry of their own."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if first <= day < first + timedelta(days=DAYS_PER_PAGE) else None
+
+
+def _render_times(
+    request, *, state: str, tz: str, requested: date | None, day: date | None, unavailable: bool
+) -> bytes:
     now = timezone.now()
     today = _today_in(tz, now)
-    last_day = today + timedelta(days=BookingRules.load().horizon_days + 1)
-    start = min(max(requested or today, today), last_day)
+    rules = BookingRules.load()
+    # The first day that can have times: with a day's notice, tomorrow. The week starts there.
+    first_day = _today_in(tz, now + timedelta(hours=rules.minimum_notice_hours))
+    last_day = today + timedelta(days=rules.horizon_days + 1)
+    start = min(max(requested or first_day, first_day), last_day)
     next_start = start + timedelta(days=DAYS_PER_PAGE)
     slots = selectors.patient_slots(tz=tz, start=start, days=DAYS_PER_PAGE, now=now)
+    picker = slot_picker_context(slots=slots, tz=tz, state=state)
+    dates = [picker_day.date for picker_day in picker["days"]]
+    chosen = day if day in dates else (dates[0] if dates else None)
     context = {
         "state": state,
         "state_name": STATES_SERVED[state],
         "zone_choices": zones_for_state(state),
         "start": start,
         "end": start + timedelta(days=DAYS_PER_PAGE - 1),
+        "today_not_offered": first_day > today and start == first_day,
+        "minimum_notice_hours": rules.minimum_notice_hours,
         "previous_url": (
             _times_url(
-                state=state, tz=tz, start=max(start - timedelta(days=DAYS_PER_PAGE), today).isoformat()
+                state=state,
+                tz=tz,
+                start=max(start - timedelta(days=DAYS_PER_PAGE), first_day).isoformat(),
             )
-            if start > today
+            if start > first_day
             else None
         ),
         "next_url": _times_url(state=state, tz=tz, start=next_start.isoformat())
@@ -160,7 +207,14 @@ def _render_times(request, *, state: str, tz: str, requested: date | None, unava
         else None,
         "unavailable": unavailable,
         "unavailable_message": services.MSG_UNAVAILABLE,
-        **slot_picker_context(slots=slots, tz=tz, state=state),
+        **picker,
+        # The day choice: the chosen day's times are shown, the others hidden until chosen by a
+        # link that reloads with `day=` or, with JavaScript, in place.
+        "chosen_day": chosen,
+        "day_links": [
+            (date_, _times_url(state=state, tz=tz, start=start.isoformat(), day=date_.isoformat()))
+            for date_ in dates
+        ],
     }
     return render(request, "scheduling/times.html", context).content
 

@@ -42,28 +42,31 @@ def time_of(radio) -> datetime:
     return datetime.fromisoformat(radio.get_attribute("value"))
 
 
-def label_of(page, radio) -> str:
-    """The visible text of a free time's label, e.g. "6:00 AM (9:00 AM Eastern Time)"."""
-    # text_content, not inner_text: a folded day's labels are not rendered, but they are there.
-    return " ".join(page.locator(f"label[for='{radio.get_attribute('id')}']").text_content().split())
-
-
 def times_by_instant(page) -> dict[datetime, str]:
-    """Every free time on the page: its instant -> the clock time its label shows first."""
-    # One round trip for all of them (a week holds hundreds); a folded day's labels are not
-    # rendered, so read textContent rather than what is painted.
+    """Every free time on the times page, of every day: its instant -> the clock time it shows."""
+    # One round trip for all of them (a week holds hundreds); the days not chosen are hidden, so
+    # read textContent rather than what is painted: the clock time is its first two words.
     pairs = free_times(page).evaluate_all(
-        "radios => radios.map(r => [r.value, document.querySelector(`label[for='${r.id}']`).textContent])"
+        "radios => radios.map(r => [r.value, r.closest('label').textContent])"
     )
-    return {datetime.fromisoformat(value): " ".join(text.split()).split(" (")[0] for value, text in pairs}
+    return {datetime.fromisoformat(value): " ".join(text.split()[:2]) for value, text in pairs}
+
+
+def shown_times(page):
+    """The free times a person can see and choose now (on the times page: the chosen day's)."""
+    return page.locator("main input[type=radio][name=start]:visible")
+
+
+def continue_button(page):
+    return page.get_by_role("button", name="Continue with this time")
 
 
 def pick_first_free_time(page) -> datetime:
     """Step 2: choose the first free time and continue; returns the chosen instant."""
-    radio = free_times(page).first
+    radio = shown_times(page).first
     instant = time_of(radio)
     radio.check()
-    page.get_by_role("button", name="Continue with this time").click()
+    continue_button(page).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
     return instant
 

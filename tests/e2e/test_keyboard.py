@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.booking import free_times
+from tests.e2e.booking import shown_times
 from tests.e2e.helpers import assert_accessible, open_every_day
 
 pytestmark = pytest.mark.e2e
@@ -65,10 +65,15 @@ def test_booking_with_the_keyboard_alone(page, calendar):
     tab_to(page, page.get_by_role("button", name="Continue", exact=True))
     page.keyboard.press("Enter")
 
-    # Step 2: the zone picker and the free times are reachable; Space chooses a time.
+    # Step 2: the zone choice, the days and the free times are reachable; Space chooses a time,
+    # Enter on a day shows that day's times.
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose a time")
-    tab_to(page, page.get_by_label("Show times in"))
-    first_time = free_times(page).first
+    tab_to(page, page.get_by_role("radio", name="Central Time (most of Texas)", exact=True))
+    second_day = page.locator(".day-choice a").nth(1)
+    tab_to(page, second_day)
+    page.keyboard.press("Enter")
+    expect(second_day).to_have_attribute("aria-current", "true")
+    first_time = shown_times(page).first
     tab_to(page, first_time)
     page.keyboard.press("Space")
     expect(first_time).to_be_checked()

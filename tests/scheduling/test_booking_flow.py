@@ -71,7 +71,7 @@ def test_choosing_a_state_shows_times_in_its_zone_with_the_clinic_time_beside(cl
     assert response.status_code == 200
     text = text_of(response)
     assert "Times are shown in Pacific Time" in text
-    assert "Eastern Time" in text  # the clinic's time in brackets
+    assert "At the clinic (Eastern Time)" in text  # the clinic's time, once for the day
 
 
 def test_browser_zone_is_used_when_it_belongs_to_the_state(client):
@@ -85,7 +85,7 @@ def test_browser_zone_outside_the_state_falls_back_to_the_states_zone(client):
 
     text = text_of(response)
     assert "Times are shown in Eastern Time" in text
-    assert "clinic's time" not in text  # same zone as the clinic: nothing beside
+    assert "At the clinic" not in text  # same zone as the clinic: nothing beside
 
 
 def test_times_page_lists_days_with_their_times_in_the_patients_zone(client):
@@ -97,7 +97,10 @@ def test_times_page_lists_days_with_their_times_in_the_patients_zone(client):
 
     text = text_of(response)
     assert f"{local:%A, %B} {local.day}" in text
-    assert f"{local:%-I:%M %p} ({clinic:%-I:%M %p} Eastern Time)" in text
+    # The clock time shows; the clinic's is said for the day (and in each time's name, see
+    # test_time_picker.py).
+    assert f"{local:%-I:%M %p} Pacific Time, {clinic:%-I:%M %p} Eastern Time at the clinic" in text
+    assert "At the clinic (Eastern Time) it is 3 hours later." in text
     assert f'value="{first.start.isoformat()}"' in response.content.decode()
 
 
@@ -109,8 +112,8 @@ def test_switching_texas_to_mountain_time_shifts_times_by_one_hour_against_centr
     shown_central = first_central.astimezone(zoneinfo.ZoneInfo("America/Chicago"))
     shown_mountain = first_central.astimezone(zoneinfo.ZoneInfo("America/Denver"))
     assert shown_central.hour - shown_mountain.hour == 1
-    assert f"{shown_central:%-I:%M %p} (" in text_of(central)
-    assert f"{shown_mountain:%-I:%M %p} (" in text_of(mountain)
+    assert f"{shown_central:%-I:%M %p} Central Time (most of Texas), " in text_of(central)
+    assert f"{shown_mountain:%-I:%M %p} Mountain Time (El Paso and Hudspeth counties), " in text_of(mountain)
 
 
 @pytest.mark.parametrize(
