@@ -23,15 +23,6 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "a-long-test-password-1"
 
-# Admin-wide CSS, not these pages: the list filter links' target size and the breadcrumbs'
-# link contrast are fixed by the parallel accessibility session in templates/admin/base_site.html
-# and its admin stylesheet. The lead removes this at merge, once that fix is in.
-PARALLEL_FIX = "admin-wide CSS, fixed in base_site.html and its stylesheet by the parallel a11y session"
-ADMIN_WIDE_FIXED_ELSEWHERE = {
-    "target-size": f"list filter links: {PARALLEL_FIX}",
-    "link-in-text-block": f"breadcrumb links: {PARALLEL_FIX}",
-}
-
 
 def calendar():
     """Open hours, one past call (no-show) and one upcoming call; returns (past, upcoming)."""
@@ -77,7 +68,7 @@ def check_pages(page, urls: list[str]) -> None:
         page.goto(url)
         # Before axe runs: its own checks can set inline styles, which the CSP then reports.
         assert_no_console_errors(page)
-        violations = axe_violations(page, disabled_rules=ADMIN_WIDE_FIXED_ELSEWHERE)
+        violations = axe_violations(page)
         page.console_errors.clear()  # what axe's own checks caused
         if violations:
             problems.append(f"{url}\n{describe(violations)}")
@@ -129,9 +120,7 @@ def test_book_reschedule_and_cancel_pages_pass_axe_with_and_without_errors(staff
     page.get_by_label("Or another time").fill("22:30")
     page.get_by_role("button", name="Book this time").click()
     expect(page.locator(".error-summary")).to_be_visible()
-    assert not axe_violations(page, disabled_rules=ADMIN_WIDE_FIXED_ELSEWHERE), describe(
-        axe_violations(page, disabled_rules=ADMIN_WIDE_FIXED_ELSEWHERE)
-    )
+    assert not axe_violations(page), describe(axe_violations(page))
     page.get_by_label("Patient's full name").fill("Caller Example")
     page.get_by_label("Patient's email").fill("caller@example.org")
     page.get_by_label("Patient's phone").fill("(212) 555-0155")
@@ -139,9 +128,7 @@ def test_book_reschedule_and_cancel_pages_pass_axe_with_and_without_errors(staff
     page.get_by_label("The caller lives in this state").check()
     page.get_by_role("button", name="Book this time").click()
     expect(page.get_by_label("Yes, book this time although it is outside the usual hours.")).to_be_visible()
-    assert not axe_violations(page, disabled_rules=ADMIN_WIDE_FIXED_ELSEWHERE), describe(
-        axe_violations(page, disabled_rules=ADMIN_WIDE_FIXED_ELSEWHERE)
-    )
+    assert not axe_violations(page), describe(axe_violations(page))
     page.get_by_label("Yes, book this time although it is outside the usual hours.").check()
     page.get_by_role("button", name="Book this time").click()
     expect(page.locator(".messagelist")).to_contain_text("booked for")
@@ -174,9 +161,7 @@ def test_availability_pages_and_the_conflict_confirmation_pass_axe(staff_page):
         "This change leaves 1 confirmed meet-and-greet outside availability"
     )
     assert not TimeOff.objects.exists()
-    assert not axe_violations(page, disabled_rules=ADMIN_WIDE_FIXED_ELSEWHERE), describe(
-        axe_violations(page, disabled_rules=ADMIN_WIDE_FIXED_ELSEWHERE)
-    )
+    assert not axe_violations(page), describe(axe_violations(page))
     page.get_by_role("button", name="Save and keep them booked").click()
     expect(page.locator(".messagelist")).to_contain_text("stays booked outside availability")
     assert TimeOff.objects.count() == 1
