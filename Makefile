@@ -31,7 +31,7 @@ seed: migrate
 # The Spanish catalog (locale/es/LC_MESSAGES/django.po) compiled to the .mo Django reads; needs
 # GNU gettext's msgfmt (Debian: apt-get install gettext). The .mo is built, never committed.
 messages: $(VENV)/.installed
-	@command -v msgfmt >/dev/null || (echo "msgfmt is missing: apt-get install gettext" >&2; exit 1)
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
 	$(PY) manage.py compilemessages --ignore='$(VENV)' --ignore=node_modules
 
 run: seed messages
