@@ -80,10 +80,8 @@ class StaffFeedTokenAdmin(admin.ModelAdmin):
 
 
 class SingleRowAdminMixin:
-    """For a model kept as one row: the list goes straight to it; it cannot be added twice or deleted.
-
-    scheduling's BookingRulesAdmin does the same by hand and could use this.
-    """
+    """For a model kept as one row (practice details, booking rules): the list goes straight to it;
+    it cannot be added twice or deleted."""
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not self.model.objects.exists()

@@ -4,9 +4,9 @@ Each save is checked for confirmed appointments it would strand (scheduling.staf
 """
 
 from django.contrib import admin
-from django.shortcuts import redirect
 from django.utils import timezone
 
+from clinic.admin import SingleRowAdminMixin
 from scheduling.models import BookingRules, TimeOff, WeeklyHours, clinic_zone
 from scheduling.staff.conflicts import AvailabilityAdmin
 from scheduling.staff.forms import TimeOffForm
@@ -45,7 +45,7 @@ class TimeOffAdmin(AvailabilityAdmin):
 
 
 @admin.register(BookingRules)
-class BookingRulesAdmin(AvailabilityAdmin):
+class BookingRulesAdmin(SingleRowAdminMixin, AvailabilityAdmin):
     """One record: the list goes straight to it; it cannot be added twice or deleted."""
 
     fields = [
@@ -56,15 +56,3 @@ class BookingRulesAdmin(AvailabilityAdmin):
         "daily_cap",
         "step_minutes",
     ]
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not BookingRules.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        rules = BookingRules.objects.first()
-        if rules is not None and self.has_view_or_change_permission(request, rules):
-            return redirect("admin:scheduling_bookingrules_change", rules.pk)
-        return super().changelist_view(request, extra_context)
