@@ -18,16 +18,16 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from clinic.audit import Actor
 from scheduling import selectors, services, throttle
+from scheduling.display import clock, format_day, masked_phone, when_labels, zone_name
 from scheduling.forms_manage import ContactForm, DaysForm, MoveForm
 from scheduling.ics import video_room_url
 from scheduling.models import Appointment, BookingRules
-from scheduling.notifications import format_day, masked_phone, when_labels, zone_name
 from scheduling.views import slot_picker_context, zone_context
 
 LOOKUPS_PER_WINDOW = 30
@@ -212,8 +212,7 @@ def manage_time(request, appointment: Appointment, token: str):
 def cancel_question(appointment: Appointment) -> str:
     """ "Cancel your meet-and-greet on Tuesday, December 1 at 6:00 AM Pacific Time?" """
     zone = appointment.patient_zone
-    clock = dateformat.format(appointment.start.astimezone(zone), "g:i A")
-    when = f"{format_day(appointment.start, zone)} at {clock} {zone_name(zone.key)}"
+    when = f"{format_day(appointment.start, zone)} at {clock(appointment.start, zone)} {zone_name(zone.key)}"
     return MSG_CANCEL_QUESTION.format(when=when)
 
 

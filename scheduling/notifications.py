@@ -24,7 +24,6 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,12 +32,12 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
 
 from clinic import practice
+from scheduling.display import format_day, format_when, masked_phone, when_labels
 from scheduling.ics import appointment_ics, video_room_url
 from scheduling.models import Appointment, Notification, clinic_zone
-from scheduling.zones import PATIENT_ZONES
 
 logger = logging.getLogger(__name__)
 
@@ -72,44 +71,12 @@ DOCTOR = practice.DOCTOR_NAME
 # --- Formatting ---------------------------------------------------------------------
 
 
-def zone_name(zone_key: str) -> str:
-    """ "Pacific Time": the name a person knows a zone by (the IANA key for an unusual one)."""
-    return PATIENT_ZONES.get(zone_key, zone_key)
-
-
-def format_when(instant: datetime, zone: ZoneInfo, *, year: bool = True) -> str:
-    """ "Thursday, November 26, 2026, 9:00 AM Pacific Time": the instant on the zone's clock, named."""
-    local = instant.astimezone(zone)
-    pattern = "l, F j, Y, g:i A" if year else "l, F j, g:i A"
-    return f"{dateformat.format(local, pattern)} {zone_name(zone.key)}"
-
-
-def format_day(instant: datetime, zone: ZoneInfo) -> str:
-    return dateformat.format(instant.astimezone(zone), "l, F j")
-
-
-def masked_phone(e164: str) -> str:
-    """ "(•••) •••-0142": enough of the number the doctor will call to catch a typo, and no more
-    (a page or an email may be seen over a shoulder or forwarded)."""
-    digits = "".join(character for character in e164 if character.isdigit())
-    return f"(•••) •••-{digits[-4:]}" if len(digits) >= 4 else ""
-
-
 def manage_url(token: str) -> str:
     return settings.SITE_URL + reverse("scheduling:manage", args=[token])
 
 
 def admin_url(appointment: Appointment) -> str:
     return settings.SITE_URL + reverse("admin:scheduling_appointment_change", args=[appointment.pk])
-
-
-def when_labels(appointment: Appointment, instant: datetime | None = None) -> dict:
-    """The appointment's time as the patient and the clinic read it (emails and the manage page)."""
-    instant = instant or appointment.start
-    return {
-        "patient": format_when(instant, appointment.patient_zone),
-        "clinic": format_when(instant, clinic_zone()),
-    }
 
 
 def _context(appointment: Appointment, **extra) -> dict:

@@ -1,15 +1,18 @@
 """The states the practice serves and the time zones of the people who live there."""
 
+from django.utils.translation import gettext_lazy as _
+
 from clinic.practice import STATES_SERVED
 
 STATE_CHOICES = list(STATES_SERVED.items())
 
-# The zones a patient may see times in, with the name a person knows them by.
+# The zones a patient may see times in, with the name a person knows them by (in the reader's
+# language: "Pacific Time", "hora del Pacífico").
 PATIENT_ZONES = {
-    "America/New_York": "Eastern Time",
-    "America/Chicago": "Central Time",
-    "America/Denver": "Mountain Time",
-    "America/Los_Angeles": "Pacific Time",
+    "America/New_York": _("Eastern Time"),
+    "America/Chicago": _("Central Time"),
+    "America/Denver": _("Mountain Time"),
+    "America/Los_Angeles": _("Pacific Time"),
 }
 PATIENT_ZONE_CHOICES = list(PATIENT_ZONES.items())
 
@@ -21,14 +24,14 @@ STATE_ZONES = {
 }
 
 ZONE_LABELS_IN_STATE = {
-    ("TX", "America/Chicago"): "Central Time (most of Texas)",
-    ("TX", "America/Denver"): "Mountain Time (El Paso and Hudspeth counties)",
+    ("TX", "America/Chicago"): _("Central Time (most of Texas)"),
+    ("TX", "America/Denver"): _("Mountain Time (El Paso and Hudspeth counties)"),
 }
 
 
 def zone_label(zone: str, state: str | None = None) -> str:
     """How a zone is named to a patient: "Central Time", or more precisely within a state."""
-    return ZONE_LABELS_IN_STATE.get((state, zone), PATIENT_ZONES.get(zone, zone))
+    return str(ZONE_LABELS_IN_STATE.get((state, zone), PATIENT_ZONES.get(zone, zone)))
 
 
 def zones_for_state(state: str) -> list[tuple[str, str]]:
