@@ -10,15 +10,24 @@ from django.utils import translation
 from scheduling import display
 
 TUESDAY_6AM_PACIFIC = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
-PACIFIC, CENTRAL = ZoneInfo("America/Los_Angeles"), ZoneInfo("America/Chicago")
+EVENING = TUESDAY_6AM_PACIFIC.replace(hour=20)
+PACIFIC, CENTRAL, EASTERN = (
+    ZoneInfo(key) for key in ("America/Los_Angeles", "America/Chicago", "America/New_York")
+)
+DEC_1 = date(2026, 12, 1)
+
+
+def day_button(day: date) -> tuple[str, str]:
+    return display.short_weekday(day), display.short_date(day)
 
 
 def test_english_labels_read_as_before():
     with translation.override("en"):
-        assert display.format_when(TUESDAY_6AM_PACIFIC, PACIFIC, year=False) == "Tuesday, December 1, 6:00 AM Pacific Time"
-        assert display.format_when(TUESDAY_6AM_PACIFIC, CENTRAL) == "Tuesday, December 1, 2026, 8:00 AM Central Time"
-        assert display.clock(TUESDAY_6AM_PACIFIC.replace(hour=20), ZoneInfo("America/New_York")) == "3:00 PM"
-        assert (display.short_weekday(date(2026, 12, 1)), display.short_date(date(2026, 12, 1))) == ("Tue", "Dec 1")
+        when = display.format_when
+        assert when(TUESDAY_6AM_PACIFIC, PACIFIC, year=False) == "Tuesday, December 1, 6:00 AM Pacific Time"
+        assert when(TUESDAY_6AM_PACIFIC, CENTRAL) == "Tuesday, December 1, 2026, 8:00 AM Central Time"
+        assert display.clock(EVENING, EASTERN) == "3:00 PM"
+        assert day_button(DEC_1) == ("Tue", "Dec 1")
 
 
 def test_spanish_labels_read_as_us_spanish_readers_expect(spanish_catalog):
@@ -31,8 +40,8 @@ def test_spanish_labels_read_as_us_spanish_readers_expect(spanish_catalog):
             display.format_when(TUESDAY_6AM_PACIFIC, CENTRAL)
             == "martes, 1 de diciembre de 2026, 8:00 a. m., hora del Centro"
         )
-        assert display.clock(TUESDAY_6AM_PACIFIC.replace(hour=20), ZoneInfo("America/New_York")) == "3:00 p. m."
-        assert (display.short_weekday(date(2026, 12, 1)), display.short_date(date(2026, 12, 1))) == ("mar", "1 dic")
+        assert display.clock(EVENING, EASTERN) == "3:00 p. m."
+        assert day_button(DEC_1) == ("mar", "1 dic")
         assert display.zone_name("America/Denver") == "hora de la Montaña"
 
 
@@ -43,4 +52,5 @@ def test_spanish_labels_read_as_us_spanish_readers_expect(spanish_catalog):
 def test_template_filters_use_the_same_labels(spanish_catalog, language, expected):
     template = Template("{% load scheduling_display %}{{ when|full_date:tz }} at {{ when|clock:tz }}")
     with translation.override(language):
-        assert template.render(Context({"when": TUESDAY_6AM_PACIFIC, "tz": "America/Los_Angeles"})) == expected
+        context = Context({"when": TUESDAY_6AM_PACIFIC, "tz": "America/Los_Angeles"})
+        assert template.render(context) == expected
