@@ -505,3 +505,26 @@ def test_a_booking_from_the_spanish_form_goes_to_the_spanish_confirmation(client
     signed = response["Location"].rstrip("/").rsplit("/", 1)[-1]
     assert signing.loads(signed, salt=views.CONFIRMED_SALT)
     assert "Su reserva está hecha" in _h1(client.get(response["Location"]).content.decode())
+
+
+def test_a_spanish_form_that_cannot_be_read_gets_the_400_page_in_spanish():
+    _, token = _booked()
+    strict = Client(enforce_csrf_checks=True)
+    strict.get("/admin/login/")  # a valid CSRF cookie, as a browser would have
+    csrf = strict.cookies["csrftoken"].value
+
+    for path in ["/es/book/details/", f"/es/book/manage/{token}/cancel/"]:
+        response = strict.post(
+            path,
+            f"csrfmiddlewaretoken={csrf}&state=TX",
+            content_type="application/x-www-form-urlencoded; charset=latin-1",
+            HTTP_X_CSRFTOKEN=csrf,
+        )
+
+        assert response.status_code == 400, path
+        html = response.content.decode()
+        assert '<html lang="es">' in html
+        text = visible_text(html)
+        assert "No pudimos leer su solicitud" in text
+        assert SPANISH_CRISIS_NOTICE in text
+        assert _english_sentences_in(text) == []
