@@ -4,7 +4,8 @@ One event per appointment, with a UID that never changes, so a calendar updates 
 it already has (a higher SEQUENCE wins) instead of adding a second one, and removes it on
 METHOD:CANCEL. Times are UTC instants: every calendar shows them in its owner's zone.
 
-The file names the meeting and the doctor, never a diagnosis, and carries nothing about the
+Its words (summary, description, location) are in the appointment's language. The file names
+the meeting and the doctor, never a diagnosis, and carries nothing about the
 patient beyond their own address (an invitation needs an attendee).
 """
 
@@ -13,24 +14,39 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from icalendar import Calendar, Event, vCalAddress
 
 from clinic import practice
 
-SUMMARY = f"Meet-and-greet with {practice.DOCTOR_NAME}"
 PRODID = f"-//{practice.DOCTOR_NAME}//Meet-and-greet booking//EN"
 
+
+# The words a patient reads in their calendar, in the appointment's language (gettext_lazy:
+# translated when the file is written).
 DESCRIPTIONS = {
-    "phone": f"Free {practice.MEET_AND_GREET_MINUTES}-minute meet-and-greet by phone: "
-    f"{practice.DOCTOR_NAME} will call you at the number you gave.",
-    "video": f"Free {practice.MEET_AND_GREET_MINUTES}-minute meet-and-greet by video: "
-    f"{practice.DOCTOR_NAME} will email you a link to join before the call.",
+    "phone": gettext_lazy(
+        "Free %(minutes)s-minute meet-and-greet by phone: %(doctor)s will call you at the number you gave."
+    ),
+    "video": gettext_lazy(
+        "Free %(minutes)s-minute meet-and-greet by video: %(doctor)s will email you a link to join "
+        "before the call."
+    ),
 }
-LOCATIONS = {"phone": "Phone call", "video": "Video call"}
-VIDEO_ROOM_DESCRIPTION = (
-    f"Free {practice.MEET_AND_GREET_MINUTES}-minute meet-and-greet by video with {practice.DOCTOR_NAME}. "
-    "At the time of the call, join the video room: {url}"
+LOCATIONS = {
+    "phone": pgettext_lazy("calendar file: where the call happens", "Phone call"),
+    "video": pgettext_lazy("calendar file: where the call happens", "Video call"),
+}
+VIDEO_ROOM_DESCRIPTION = gettext_lazy(
+    "Free %(minutes)s-minute meet-and-greet by video with %(doctor)s. At the time of the call, join "
+    "the video room: %(url)s"
 )
+NAMES = {"doctor": practice.DOCTOR_NAME, "minutes": practice.MEET_AND_GREET_MINUTES}
+
+
+def summary() -> str:
+    return gettext("Meet-and-greet with %(doctor)s") % NAMES
 
 
 def video_room_url(appointment) -> str:
@@ -45,7 +61,13 @@ def event_uid(appointment) -> str:
 
 
 def appointment_ics(appointment, *, cancel: bool = False, now: datetime | None = None) -> str:
-    """The iCalendar text for the appointment as it is now: a REQUEST, or a CANCEL."""
+    """The iCalendar text for the appointment as it is now: a REQUEST, or a CANCEL; its words in
+    the appointment's language."""
+    with translation.override(appointment.language):
+        return _ics(appointment, cancel=cancel, now=now)
+
+
+def _ics(appointment, *, cancel: bool, now: datetime | None) -> str:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -59,16 +81,16 @@ def appointment_ics(appointment, *, cancel: bool = False, now: datetime | None =
     event.add("dtend", appointment.end.astimezone(UTC))
     # The appointment's version is raised on every change, so each message outranks the last.
     event.add("sequence", appointment.version)
-    event.add("summary", SUMMARY)
+    event.add("summary", summary())
     room = video_room_url(appointment)
     if room:
         # A calendar shows LOCATION as a link to press at the time of the call; URL is its field for it.
         event.add("location", room)
         event.add("url", room)
-        event.add("description", VIDEO_ROOM_DESCRIPTION.format(url=room))
+        event.add("description", str(VIDEO_ROOM_DESCRIPTION) % {**NAMES, "url": room})
     else:
-        event.add("location", LOCATIONS.get(appointment.contact_method, ""))
-        event.add("description", DESCRIPTIONS.get(appointment.contact_method, ""))
+        event.add("location", str(LOCATIONS.get(appointment.contact_method, "")))
+        event.add("description", str(DESCRIPTIONS.get(appointment.contact_method, "")) % NAMES)
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
     event.add("transp", "OPAQUE")
 

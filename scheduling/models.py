@@ -220,6 +220,10 @@ class Appointment(models.Model):
     note = models.CharField(max_length=500, blank=True)
 
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.ONLINE)
+    # Every message to the patient is composed in it (scheduling.messages); staff's stay English.
+    language = models.CharField(
+        "language of the patient's emails", max_length=8, choices=settings.LANGUAGES, default="en"
+    )
     # Raised on every change of time or status: outbox rows and .ics SEQUENCE follow it.
     version = models.PositiveIntegerField(default=1)
     manage_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)

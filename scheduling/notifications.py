@@ -1,10 +1,11 @@
 """The outbox: messages about appointments, queued in the caller's transaction, sent after commit.
 
-The booking services call `notify_*` inside their transaction. Each writes `Notification` rows
-holding the message fully rendered (subject, text, HTML, .ics), so the booking and its messages
-commit together or not at all, and a retry sends exactly what was queued. After commit the
-request tries to send at once; whatever is left (mail server down, a reminder not yet due) is
-sent by `manage.py send_notifications`, run by cron every minute.
+The messages are composed in `scheduling.messages` (in their reader's language), inside the
+booking services' transactions; each is a `Notification` row holding the message fully rendered
+(subject, text, HTML, .ics), written here by `enqueue`, so the booking and its messages commit
+together or not at all, and a retry sends exactly what was queued. After commit the request
+tries to send at once; whatever is left (mail server down, a reminder not yet due) is sent by
+`manage.py send_notifications`, run by cron every minute.
 
 A message is claimed before it is sent, with a lease (CLAIM_LEASE), so two workers never send it
 twice: the request claims the rows it writes that are due at once (nobody else can see them before
@@ -12,49 +13,27 @@ its commit); the cron run claims a few due rows at a time in a short transaction
 (`select_for_update(skip_locked=True)`). A failed attempt is retried with backoff and marked
 failed after MAX_ATTEMPTS.
 
-Privacy: subjects and staff emails carry a time and an admin link, never the patient's name,
-email, phone or note; logs carry row ids and kinds only; the patient's note is never sent.
+Privacy: logs carry row ids and kinds only.
 """
 
 import contextlib
-import functools
 import logging
-import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from clinic import practice
-from scheduling.display import format_day, format_when, masked_phone, when_labels
-from scheduling.ics import appointment_ics, video_room_url
-from scheduling.models import Appointment, Notification, clinic_zone
+from scheduling.models import Appointment, Notification
 
 logger = logging.getLogger(__name__)
 
 Kind = Notification.Kind
-
-# Every call booked more than a few hours ahead gets one reminder: the day before when booked at
-# least DAY_BEFORE_MIN_NOTICE ahead (so it never comes hours after the confirmation), otherwise
-# LATE_LEAD before the call when that is still LATE_MIN_NOTICE away; closer than that, the
-# confirmation is the reminder.
-DAY_BEFORE_LEAD = timedelta(hours=24)
-DAY_BEFORE_MIN_NOTICE = timedelta(hours=36)
-LATE_LEAD = timedelta(hours=3)
-LATE_MIN_NOTICE = timedelta(hours=6)
-
-# What the confirmation page and emails promise, and only when that reminder is queued.
-MSG_REMINDER_DAY_BEFORE = "The day before, we'll email you a reminder."
-MSG_REMINDER_LATE = "About 3 hours before the call, we'll email you a reminder."
 
 MAX_ATTEMPTS = 8
 # Wait before attempt 2, 3, ...: about 22 hours in all before a message is marked failed.
@@ -65,71 +44,11 @@ CLAIM_LEASE = timedelta(minutes=10)
 
 STAFF_KINDS = {Kind.STAFF_ALERT, Kind.STAFF_CANCELLATION, Kind.STAFF_RESCHEDULE, Kind.STAFF_CONTACT_CHANGE}
 
-DOCTOR = practice.DOCTOR_NAME
-
-
-# --- Formatting ---------------------------------------------------------------------
-
-
-def manage_url(token: str) -> str:
-    return settings.SITE_URL + reverse("scheduling:manage", args=[token])
-
-
-def admin_url(appointment: Appointment) -> str:
-    return settings.SITE_URL + reverse("admin:scheduling_appointment_change", args=[appointment.pk])
-
-
-def _context(appointment: Appointment, **extra) -> dict:
-    return {
-        "practice": practice,
-        "doctor": DOCTOR,
-        "minutes": practice.MEET_AND_GREET_MINUTES,
-        "contact_method": appointment.contact_method,
-        "masked_phone": masked_phone(appointment.phone),
-        "video_room_url": video_room_url(appointment),
-        "when": when_labels(appointment),
-        "book_url": settings.SITE_URL + reverse("scheduling:book"),
-        **extra,
-    }
-
 
 # --- Queueing (inside the caller's transaction) -------------------------------------
 
 
-def _render(template: str, context: dict) -> tuple[str, str]:
-    return (
-        render_to_string(f"emails/{template}.txt", context),
-        render_to_string(f"emails/{template}.html", context),
-    )
-
-
-def _outbox_row(
-    appointment: Appointment,
-    kind: str,
-    *,
-    subject: str,
-    template: str,
-    context: dict,
-    ics: str = "",
-    send_after: datetime | None = None,
-) -> Notification:
-    """One outbox row for this appointment version, rendered; written by `_enqueue`."""
-    recipient = settings.CLINIC_STAFF_EMAIL if kind in STAFF_KINDS else appointment.email
-    body_text, body_html = _render(template, {**context, "subject": subject})
-    return Notification(
-        appointment=appointment,
-        kind=kind,
-        appointment_version=appointment.version,
-        recipient=recipient,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        ics=ics,
-        send_after=send_after or timezone.now(),
-    )
-
-
-def _enqueue(rows: list[Notification | None]) -> None:
+def enqueue(rows: list[Notification | None]) -> None:
     """Write the rows in one INSERT; the ones due now are sent right after commit.
 
     Those are claimed by this request from the start (nobody else can see them before the
@@ -151,76 +70,7 @@ def _enqueue(rows: list[Notification | None]) -> None:
         transaction.on_commit(lambda: send_quietly(due))
 
 
-def _reminder_subject(appointment: Appointment) -> str:
-    return (
-        f"Reminder: your meet-and-greet with {DOCTOR} is on "
-        f"{format_day(appointment.start, appointment.patient_zone)}"
-    )
-
-
-def reminder_send_after(start: datetime, now: datetime) -> datetime | None:
-    """When the reminder of a call at `start`, booked or moved at `now`, goes out (None: none)."""
-    if start - now >= DAY_BEFORE_MIN_NOTICE:
-        return start - DAY_BEFORE_LEAD
-    if start - now >= LATE_MIN_NOTICE:
-        return start - LATE_LEAD
-    return None
-
-
-def reminder_promise(start: datetime, send_after: datetime | None) -> str:
-    """The sentence that tells the patient when their reminder comes ("" when none is queued)."""
-    if send_after is None:
-        return ""
-    return MSG_REMINDER_DAY_BEFORE if start - send_after >= DAY_BEFORE_LEAD else MSG_REMINDER_LATE
-
-
-def queued_reminder_promise(appointment: Appointment) -> str:
-    """The promise for the reminder actually waiting in the outbox for this version (one query)."""
-    send_after = (
-        Notification.objects.filter(
-            appointment=appointment,
-            kind=Kind.REMINDER,
-            appointment_version=appointment.version,
-            status=Notification.Status.PENDING,
-        )
-        .values_list("send_after", flat=True)
-        .first()
-    )
-    return reminder_promise(appointment.start, send_after)
-
-
-def _reminder(appointment: Appointment, *, manage_token: str | None, send_after: datetime | None):
-    if send_after is None:
-        return None
-    return _outbox_row(
-        appointment,
-        Kind.REMINDER,
-        subject=_reminder_subject(appointment),
-        template="reminder",
-        context=_context(appointment, manage_url=manage_token and manage_url(manage_token)),
-        send_after=send_after,
-    )
-
-
-# A manage link as the messages carry it (the token is URL-safe base64: secrets.token_urlsafe).
-MANAGE_LINK_TOKEN = re.compile(r"(/book/manage/)[A-Za-z0-9_-]+/")
-
-
-def _relink_pending(appointment: Appointment, manage_token: str) -> None:
-    """Every message to the patient not sent yet gets the newest link: a new link revokes the
-    one it was rendered with. All kinds (confirmation, new time, reminder, link), since any may
-    still wait for a mail server that was down; the rest of each message stays as queued."""
-    pending = Notification.objects.filter(appointment=appointment, status=Notification.Status.PENDING)
-    for row in pending.exclude(kind__in=STAFF_KINDS):
-        body_text = MANAGE_LINK_TOKEN.sub(rf"\g<1>{manage_token}/", row.body_text)
-        body_html = MANAGE_LINK_TOKEN.sub(rf"\g<1>{manage_token}/", row.body_html)
-        if (body_text, body_html) != (row.body_text, row.body_html):
-            Notification.objects.filter(pk=row.pk, status=Notification.Status.PENDING).update(
-                body_text=body_text, body_html=body_html
-            )
-
-
-def _cancel_superseded(appointment: Appointment) -> None:
+def cancel_superseded(appointment: Appointment) -> None:
     """Pending messages to the patient about an earlier version will never be sent."""
     Notification.objects.filter(
         appointment=appointment,
@@ -231,167 +81,8 @@ def _cancel_superseded(appointment: Appointment) -> None:
     )
 
 
-def _staff_subject_time(instant: datetime) -> str:
-    return format_when(instant, clinic_zone(), year=False)
-
-
-def _composed_in_english(compose):
-    """Messages are composed in English, whatever language the request that triggered them runs
-    in: a booking made on a Spanish page (/es/book/) must not mix Spanish month names into an
-    English email. (Composing in the patient's own language, stored on the appointment, is the
-    booking flow's part of the Spanish work.)"""
-
-    @functools.wraps(compose)
-    def wrapper(*args, **kwargs):
-        with translation.override("en"):
-            return compose(*args, **kwargs)
-
-    return wrapper
-
-
-@_composed_in_english
-def notify_booked(appointment: Appointment, *, manage_token: str) -> None:
-    """Queue the patient's confirmation (with .ics), the staff alert and the reminder (see
-    `reminder_send_after`); the confirmation says when the reminder comes."""
-    send_after = reminder_send_after(appointment.start, timezone.now())
-    rows = [
-        _outbox_row(
-            appointment,
-            Kind.CONFIRMATION,
-            subject=f"Your meet-and-greet with {DOCTOR} is confirmed",
-            template="confirmation",
-            context=_context(
-                appointment,
-                manage_url=manage_url(manage_token),
-                reminder=reminder_promise(appointment.start, send_after),
-            ),
-            ics=appointment_ics(appointment),
-        ),
-        _outbox_row(
-            appointment,
-            Kind.STAFF_ALERT,
-            subject=f"New meet-and-greet booked for {_staff_subject_time(appointment.start)}",
-            template="staff_alert",
-            context=_context(appointment, admin_url=admin_url(appointment)),
-        ),
-        _reminder(appointment, manage_token=manage_token, send_after=send_after),
-    ]
-    _enqueue(rows)
-
-
-@_composed_in_english
-def notify_cancelled(appointment: Appointment, *, by_clinic: bool, message: str = "") -> None:
-    """Queue the cancellation (with a METHOD:CANCEL .ics) and the staff alert; drop pending reminders."""
-    _cancel_superseded(appointment)
-    rows = [
-        _outbox_row(
-            appointment,
-            Kind.CANCELLATION,
-            subject=f"Your meet-and-greet with {DOCTOR} is cancelled",
-            template="cancellation",
-            context=_context(appointment, by_clinic=by_clinic, message=message),
-            ics=appointment_ics(appointment, cancel=True),
-        ),
-        _outbox_row(
-            appointment,
-            Kind.STAFF_CANCELLATION,
-            subject=f"Meet-and-greet cancelled: {_staff_subject_time(appointment.start)}",
-            template="staff_cancellation",
-            context=_context(appointment, by_clinic=by_clinic, admin_url=admin_url(appointment)),
-        ),
-    ]
-    _enqueue(rows)
-
-
-@_composed_in_english
-def notify_moved(appointment: Appointment, *, previous_start: datetime, manage_token: str | None) -> None:
-    """Queue the new time to the patient (updated .ics), the staff alert and a new reminder.
-
-    `manage_token` is the raw token when the caller knows it (a staff move issues a new one;
-    a patient move keeps theirs, known from the link's URL); without it the email points to
-    the link in the earlier email.
-    """
-    _cancel_superseded(appointment)
-    link = manage_token and manage_url(manage_token)
-    send_after = reminder_send_after(appointment.start, timezone.now())
-    rows = [
-        _outbox_row(
-            appointment,
-            Kind.RESCHEDULE,
-            subject=f"Your meet-and-greet with {DOCTOR} has a new time",
-            template="reschedule",
-            context=_context(
-                appointment,
-                manage_url=link,
-                previous=when_labels(appointment, previous_start),
-                reminder=reminder_promise(appointment.start, send_after),
-            ),
-            ics=appointment_ics(appointment),
-        ),
-        _outbox_row(
-            appointment,
-            Kind.STAFF_RESCHEDULE,
-            subject=f"Meet-and-greet moved to {_staff_subject_time(appointment.start)}",
-            template="staff_reschedule",
-            context=_context(
-                appointment,
-                admin_url=admin_url(appointment),
-                previous=when_labels(appointment, previous_start),
-            ),
-        ),
-        _reminder(appointment, manage_token=manage_token, send_after=send_after),
-    ]
-    _enqueue(rows)
-
-
-@_composed_in_english
-def notify_contact_changed(appointment: Appointment, *, manage_token: str) -> None:
-    """The patient changed their phone number or the way to talk (the version was raised):
-    messages to the patient not sent yet stay due for this version, the reminder rewritten with
-    the new details; staff get an alert without patient details."""
-    pending = Notification.objects.filter(
-        appointment=appointment, status=Notification.Status.PENDING
-    ).exclude(kind__in=[*STAFF_KINDS, Kind.CANCELLATION])
-    for row in pending:
-        fields = {"appointment_version": appointment.version}
-        if row.kind == Kind.REMINDER:
-            rewritten = _reminder(appointment, manage_token=manage_token, send_after=row.send_after)
-            fields.update(body_text=rewritten.body_text, body_html=rewritten.body_html)
-        Notification.objects.filter(pk=row.pk, status=Notification.Status.PENDING).update(**fields)
-    _enqueue(
-        [
-            _outbox_row(
-                appointment,
-                Kind.STAFF_CONTACT_CHANGE,
-                subject=f"Meet-and-greet contact details changed: {_staff_subject_time(appointment.start)}",
-                template="staff_contact_change",
-                context=_context(appointment, admin_url=admin_url(appointment)),
-            )
-        ]
-    )
-
-
-@_composed_in_english
-def notify_manage_link(appointment: Appointment, *, manage_token: str) -> None:
-    """Queue a fresh manage link (someone tried to book again with the same email).
-
-    At most one such email per appointment version, so the booking form cannot be used to
-    flood an inbox. Messages not sent yet (this one, a confirmation still waiting for the mail
-    server, the reminder) get the new link, since issuing it revoked the old one.
-    """
-    _relink_pending(appointment, manage_token)
-    if not _queued(appointment, Kind.MANAGE_LINK):
-        row = _outbox_row(
-            appointment,
-            Kind.MANAGE_LINK,
-            subject=f"Your link to manage your meet-and-greet with {DOCTOR}",
-            template="manage_link",
-            context=_context(appointment, manage_url=manage_url(manage_token)),
-        )
-        _enqueue([row])
-
-
-def _queued(appointment: Appointment, kind: str) -> bool:
+def queued(appointment: Appointment, kind: str) -> bool:
+    """Whether a message of this kind is in the outbox for the appointment's version."""
     return Notification.objects.filter(
         appointment=appointment, kind=kind, appointment_version=appointment.version
     ).exists()
@@ -408,13 +99,27 @@ def manage_link_sent(appointment: Appointment) -> bool:
     ).exists()
 
 
-def notify_status_changed(appointment: Appointment) -> None:
-    """Completed or no-show: nothing more to tell the patient, so pending reminders are dropped."""
-    _cancel_superseded(appointment)
-    if appointment.status != Appointment.Status.CONFIRMED:
+def queued_reminder_send_after(appointment: Appointment) -> datetime | None:
+    """When the reminder waiting in the outbox for this version goes out (None: none waits)."""
+    return (
         Notification.objects.filter(
-            appointment=appointment, kind=Kind.REMINDER, status=Notification.Status.PENDING
-        ).update(status=Notification.Status.CANCELLED, last_error="appointment no longer confirmed")
+            appointment=appointment,
+            kind=Kind.REMINDER,
+            appointment_version=appointment.version,
+            status=Notification.Status.PENDING,
+        )
+        .values_list("send_after", flat=True)
+        .first()
+    )
+
+
+def queued_reminder_promise(appointment: Appointment) -> str:
+    """The confirmation page's reminder sentence: `scheduling.messages.queued_reminder_promise`.
+    Kept here for scheduling/views.py, which reads it from this module (the import is inside,
+    since the messages module imports this one)."""
+    from scheduling.messages import queued_reminder_promise
+
+    return queued_reminder_promise(appointment)
 
 
 # The try right after a booking waits this long for the mail server at most: the patient is

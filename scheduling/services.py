@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.audit import Actor, record_by
 from clinic.models import AuditEvent
-from scheduling import notifications
+from scheduling import messages, notifications
 from scheduling.models import Appointment, BookingRules
 from scheduling.selectors import booking_rules, clinic_date, nearby_slots, slots_on_clinic_day
 from scheduling.slots import Interval
@@ -254,9 +254,12 @@ def appointment_book(
     source: str = Appointment.Source.ONLINE,
     actor: Actor | None = None,
     outside_hours: bool = False,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> BookingResult:
-    """Book a meet-and-greet at `start` (an instant the slot engine offers).
+    """Book a meet-and-greet at `start` (an instant the slot engine offers). The patient's
+    messages are in `language` (default: the active language, so a booking made on a Spanish page
+    gets Spanish emails).
 
     Side effects, all in one transaction: the appointment row, and its outbox rows
     (confirmation with the manage link, staff alert, reminder). Raises SlotUnavailable,
@@ -286,7 +289,7 @@ def appointment_book(
             if not notifications.manage_link_sent(duplicate):
                 token = duplicate.issue_manage_token()
                 duplicate.save(update_fields=["manage_token_hash", "updated_at"])
-                notifications.notify_manage_link(duplicate, manage_token=token)
+                messages.notify_manage_link(duplicate, manage_token=token)
         else:
             appointment = Appointment(
                 start=start,
@@ -299,10 +302,11 @@ def appointment_book(
                 contact_method=contact_method,
                 note=note,
                 source=source,
+                language=messages.patient_language(language),
             )
             token = appointment.issue_manage_token()
             _save_or_taken(appointment)
-            notifications.notify_booked(appointment, manage_token=token)
+            messages.notify_booked(appointment, manage_token=token)
             _lock_days_and_check(
                 appointment, rules=rules, now=now, staff=actor is not None, outside_hours=outside_hours
             )
@@ -345,7 +349,7 @@ def appointment_move(
         locked.version += 1
         token = manage_token or locked.issue_manage_token()
         _save_or_taken(locked)
-        notifications.notify_moved(locked, previous_start=previous_start, manage_token=token)
+        messages.notify_moved(locked, previous_start=previous_start, manage_token=token)
         _lock_days_and_check(
             locked, rules=rules, now=now, staff=actor is not None, outside_hours=outside_hours
         )
@@ -388,7 +392,7 @@ def appointment_change_contact(
         locked.phone, locked.contact_method = phone, contact_method
         locked.version += 1
         locked.save(update_fields=[*changed, "version", "updated_at"])
-        notifications.notify_contact_changed(locked, manage_token=manage_token)
+        messages.notify_contact_changed(locked, manage_token=manage_token)
         record_by(
             actor, AuditEvent.Action.CHANGE, obj=locked, fields=changed, detail="changed by the patient"
         )
@@ -421,7 +425,7 @@ def appointment_cancel(
         )
         locked.version += 1
         locked.save(update_fields=["status", "version", "updated_at"])
-        notifications.notify_cancelled(locked, by_clinic=by_clinic, message=message)
+        messages.notify_cancelled(locked, by_clinic=by_clinic, message=message)
         if actor is not None:
             record_by(
                 actor, AuditEvent.Action.ACTION, obj=locked, fields=["status"], detail="cancelled by clinic"
@@ -532,5 +536,5 @@ def _change_status(locked: Appointment, status: str, *, actor: Actor) -> None:
     locked.status = status
     locked.version += 1
     locked.save(update_fields=["status", "version", "updated_at"])
-    notifications.notify_status_changed(locked)
+    messages.notify_status_changed(locked)
     record_by(actor, AuditEvent.Action.ACTION, obj=locked, fields=["status"], detail=STATUS_DETAILS[status])

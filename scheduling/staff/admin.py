@@ -91,6 +91,7 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         "source",
         "state",
         "time_zone",
+        "language",
         "manage_link",
         "call_link",
         "version",
@@ -112,6 +113,7 @@ class AppointmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
                     "state",
                     "time_zone",
                     "contact_method",
+                    "language",
                     "note",
                 ]
             },

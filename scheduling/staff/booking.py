@@ -94,6 +94,7 @@ class BookPage(WhenPage):
                     source=Appointment.Source.STAFF,
                     actor=Actor.from_request(request),
                     outside_hours=data["confirm_outside"],
+                    language=data["language"],
                 )
             except services.DuplicateBooking as error:
                 extra = {"existing": error.existing, "existing_when": clinic_time(error.existing.start)}

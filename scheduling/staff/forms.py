@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from scheduling import selectors, services
 from scheduling.forms import BookingForm, SlotChoiceField
@@ -109,6 +109,8 @@ class WhenForm(forms.Form):
 MSG_CHOOSE_TIME = "Please choose one of the free times, or enter another time."
 MSG_TEXAS_ZONE = "Please choose the caller's zone: most of Texas is on Central Time."
 
+MSG_LANGUAGE = "Please choose English or Spanish for the patient's emails."
+
 TEXAS_ZONES = [("", "Not needed (New York or California)"), *zones_for_state("TX")]
 
 
@@ -126,6 +128,7 @@ class StaffBookingForm(WhenForm):
         "email",
         "phone",
         "contact_method",
+        "language",
         "note",
     ]
 
@@ -160,6 +163,17 @@ class StaffBookingForm(WhenForm):
         "How the doctor reaches the patient",
         "",
         required="Please choose a phone call or a video call.",
+    )
+    language = forms.TypedChoiceField(
+        # In staff's words ("Spanish"), as admin is in English.
+        choices=[(code, translation.get_language_info(code)["name"]) for code, _ in settings.LANGUAGES],
+        required=False,
+        empty_value=settings.LANGUAGE_CODE,
+        initial=settings.LANGUAGE_CODE,
+        widget=forms.RadioSelect,
+        label="Language for the patient's emails",
+        help_text="The confirmation, reminder and any change are written to the patient in this language.",
+        error_messages={"invalid_choice": MSG_LANGUAGE},
     )
     note = _staff_field("note", "Note (optional)", "What the caller wants to ask. Leave out medical details.")
     confirm_residence = forms.BooleanField(

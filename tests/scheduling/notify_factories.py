@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test import TestCase
 from django.utils import timezone
 
-from scheduling import notifications
+from scheduling import messages
 from scheduling.models import Appointment
 
 # Personal data that must never show up in a subject, a staff email or a log line.
@@ -59,7 +59,7 @@ def book(**fields) -> tuple[Appointment, str]:
         appointment = make_appointment(**fields)
         token = appointment.issue_manage_token()
         appointment.save()
-        notifications.notify_booked(appointment, manage_token=token)
+        messages.notify_booked(appointment, manage_token=token)
     return appointment, token
 
 
@@ -70,7 +70,7 @@ def cancel(appointment: Appointment, *, by_clinic: bool = False, message: str = 
         )
         appointment.version += 1
         appointment.save()
-        notifications.notify_cancelled(appointment, by_clinic=by_clinic, message=message)
+        messages.notify_cancelled(appointment, by_clinic=by_clinic, message=message)
 
 
 def move(appointment: Appointment, new_start: datetime, *, manage_token: str | None) -> None:
@@ -80,7 +80,7 @@ def move(appointment: Appointment, new_start: datetime, *, manage_token: str | N
         appointment.end = new_start + timedelta(minutes=10)
         appointment.version += 1
         appointment.save()
-        notifications.notify_moved(appointment, previous_start=previous, manage_token=manage_token)
+        messages.notify_moved(appointment, previous_start=previous, manage_token=manage_token)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from scheduling import notifications, services
+from scheduling import messages, services
 from scheduling.forms import (
     MSG_CONFIRM_NOT_EMERGENCY,
     MSG_CONFIRM_RESIDENCE,
@@ -176,19 +176,19 @@ def test_the_confirmation_page_promises_the_day_before_reminder_it_queued(client
     response = client.post(DETAILS, booking_data(slot_ahead(48).start), follow=True)
 
     assert "You're booked" in text_of(response)
-    assert notifications.MSG_REMINDER_DAY_BEFORE in text_of(response)
+    assert messages.MSG_REMINDER_DAY_BEFORE in text_of(response)
 
 
 def test_a_call_booked_too_late_for_the_day_before_gets_the_late_reminder_and_the_page_says_so(
     client, monkeypatch
 ):
     # Whatever the hour now, the first free time may be more than 36 hours off: move the line.
-    monkeypatch.setattr(notifications, "DAY_BEFORE_MIN_NOTICE", timedelta(days=365))
+    monkeypatch.setattr(messages, "DAY_BEFORE_MIN_NOTICE", timedelta(days=365))
 
     response = client.post(DETAILS, booking_data(slot_ahead(6).start), follow=True)
 
     text = text_of(response)
-    assert notifications.MSG_REMINDER_LATE in text
+    assert messages.MSG_REMINDER_LATE in text
     assert "The day before" not in text
 
 

@@ -13,7 +13,7 @@ from django.urls import resolve
 from django.utils import timezone
 
 from clinic.audit import Actor
-from scheduling import notifications, services
+from scheduling import messages, notifications, services
 from scheduling.models import Appointment, Notification
 from scheduling.notifications import MAX_ATTEMPTS, deliver_due
 from tests.html import visible_text
@@ -97,7 +97,7 @@ def test_a_call_booked_31_hours_ahead_gets_a_reminder_3_hours_before_and_the_ema
     [reminder] = appointment.notifications.filter(kind=Kind.REMINDER)
     assert reminder.send_after == start - timedelta(hours=3)
     [message] = [m for m in mail.outbox if m.to == [EMAIL]]
-    assert notifications.MSG_REMINDER_LATE in message.body
+    assert messages.MSG_REMINDER_LATE in message.body
     assert "The day before" not in message.body
 
 
@@ -109,8 +109,8 @@ def test_a_call_booked_days_ahead_promises_the_day_before_reminder_it_queues():
     [reminder] = appointment.notifications.filter(kind=Kind.REMINDER)
     assert reminder.send_after == appointment.start - timedelta(hours=24)
     [message] = [m for m in mail.outbox if m.to == [EMAIL]]
-    assert notifications.MSG_REMINDER_DAY_BEFORE in message.body
-    assert notifications.MSG_REMINDER_DAY_BEFORE in visible_text(message.alternatives[0][0])
+    assert messages.MSG_REMINDER_DAY_BEFORE in message.body
+    assert messages.MSG_REMINDER_DAY_BEFORE in visible_text(message.alternatives[0][0])
 
 
 @pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_reminder_timing_rule(hours_ahead, lead_hours):
     now = utc(2030, 12, 2, 14, 0)
     start = now + timedelta(hours=hours_ahead)
 
-    send_after = notifications.reminder_send_after(start, now)
+    send_after = messages.reminder_send_after(start, now)
 
     assert send_after == (None if lead_hours is None else start - timedelta(hours=lead_hours))
 
@@ -172,7 +172,7 @@ def test_the_same_message_cannot_be_queued_twice_for_one_version():
     appointment, token = book()
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        notifications.notify_booked(appointment, manage_token=token)
+        messages.notify_booked(appointment, manage_token=token)
 
     assert kinds(appointment) == [Kind.CONFIRMATION, Kind.REMINDER, Kind.STAFF_ALERT]
 
@@ -227,11 +227,11 @@ def test_a_new_manage_link_replaces_the_revoked_one_in_messages_not_sent_yet():
     with transaction.atomic():
         new_token = appointment.issue_manage_token()
         appointment.save()
-        notifications.notify_manage_link(appointment, manage_token=new_token)
+        messages.notify_manage_link(appointment, manage_token=new_token)
     with transaction.atomic():
         newest = appointment.issue_manage_token()
         appointment.save()
-        notifications.notify_manage_link(appointment, manage_token=newest)
+        messages.notify_manage_link(appointment, manage_token=newest)
 
     link = appointment.notifications.get(kind=Kind.MANAGE_LINK)
     reminder = appointment.notifications.get(kind=Kind.REMINDER)
@@ -308,7 +308,7 @@ def test_staff_alert_has_the_clinic_time_and_admin_link_and_no_patient_details()
 def test_no_subject_names_the_patient_and_no_message_carries_the_note_or_a_diagnosis_word():
     appointment, token = book(start=utc(2030, 12, 2, 14, 10), contact_method="video")
     with transaction.atomic():
-        notifications.notify_manage_link(appointment, manage_token=token)
+        messages.notify_manage_link(appointment, manage_token=token)
     services.appointment_change_contact(
         appointment=appointment,
         phone=PHONE,
@@ -474,33 +474,10 @@ def test_manage_link_sent_tells_whether_this_versions_link_email_went_out(django
     appointment, token = book()
     assert not notifications.manage_link_sent(appointment)
     with django_capture_on_commit_callbacks() as after_commit, transaction.atomic():
-        notifications.notify_manage_link(appointment, manage_token=token)
+        messages.notify_manage_link(appointment, manage_token=token)
     assert not notifications.manage_link_sent(appointment)  # queued, not sent yet
 
     for callback in after_commit:
         callback()
 
     assert notifications.manage_link_sent(appointment)
-
-
-def test_a_booking_made_on_a_spanish_page_gets_emails_wholly_in_english(
-    db, client, django_capture_on_commit_callbacks
-):
-    """Until the booking flow stores the patient's language, its emails are English: the Spanish
-    page's active language must not turn their dates half Spanish ("martes, diciembre 1")."""
-    from django.utils import dateformat, translation
-
-    from tests.scheduling.factories import booking_data
-
-    open_every_day()
-    slot = slot_at_least(48)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/es/book/details/", booking_data(slot.start))
-
-    assert response.status_code == 302
-    with translation.override("en"):
-        weekday = dateformat.format(slot.start.astimezone(timezone.get_default_timezone()), "l")
-    confirmation = next(message for message in mail.outbox if "is confirmed" in message.subject)
-    assert weekday in confirmation.body
-    spanish_words = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo", "diciembre"]
-    assert not [word for word in spanish_words if word in confirmation.body.lower()]

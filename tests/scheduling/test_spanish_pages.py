@@ -442,6 +442,7 @@ def test_the_spanish_confirmation_gives_the_time_in_spanish_in_central_and_easte
     assert f"de {central.year}, " in text
     assert f"En el consultorio: {eastern.hour % 12 or 12}:{eastern:%M} " in text and "hora del Este." in text
     assert "el doctor le llamará al (•••) •••-0142" in text
+    assert "El día anterior le enviaremos un recordatorio por correo electrónico." in text
 
 
 def test_the_spanish_cancel_question_names_the_day_time_and_zone_in_spanish(client):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from clinic.models import AuditEvent
 from scheduling import services
 from scheduling.models import Appointment, BookingRules, Notification, clinic_zone
+from scheduling.staff.forms import MSG_LANGUAGE
 from tests.scheduling import admin_factories as f
 from tests.scheduling.factories import free_slots
 from tests.scheduling.staff.helpers import change_url, soon, text_of
@@ -128,6 +129,47 @@ def test_staff_book_for_a_caller_with_the_same_emails(
     assert "The confirmation email is queued." in text_of(response)
     assert [m.to for m in mail.outbox if m.to == ["caller@example.org"]]
     assert AuditEvent.objects.filter(action="add", object_id=str(appointment.pk)).exists()
+
+
+def test_staff_choose_the_language_of_the_callers_emails_and_their_own_alert_stays_english(
+    client, staff, hours, django_capture_on_commit_callbacks
+):
+    slot = free_slots()[3]
+
+    page = client.get(BOOK)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(BOOK, caller(slot.start, language="es"), follow=True)
+
+    assert "Language for the patient's emails" in text_of(page)
+    english_first = '<input type="radio" name="language" value="en" id="id_language_0" checked>'
+    assert english_first in page.content.decode()
+    appointment = Appointment.objects.get()
+    assert appointment.language == "es"
+    [to_patient] = [m for m in mail.outbox if m.to == ["caller@example.org"]]
+    assert to_patient.subject == "Su llamada de presentación con el Dr. Panagopoulos está confirmada"
+    assert "hora del Centro (su hora)" in to_patient.body
+    [to_staff] = [m for m in mail.outbox if m.to == ["staff@localhost"]]
+    assert to_staff.subject.startswith("New meet-and-greet booked for ")
+
+
+def test_a_caller_booked_without_a_language_choice_gets_english(
+    client, staff, hours, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(BOOK, caller(free_slots()[3].start))
+
+    assert Appointment.objects.get().language == "en"
+    [to_patient] = [m for m in mail.outbox if m.to == ["caller@example.org"]]
+    assert to_patient.subject == "Your meet-and-greet with Dr. Panagopoulos is confirmed"
+
+
+def test_a_language_the_site_does_not_speak_is_refused_and_nothing_is_booked(client, staff, hours):
+    response = client.post(BOOK, caller(free_slots()[3].start, language="fr"))
+
+    assert response.status_code == 200
+    assert MSG_LANGUAGE in text_of(response)
+    assert not Appointment.objects.exists()
+    assert Notification.objects.count() == 0
 
 
 def test_the_add_button_leads_to_the_booking_form(client, staff, hours):

@@ -90,6 +90,38 @@ def test_cancelling_them_sends_each_patient_one_email_with_a_calendar_cancellati
     assert AuditEvent.objects.filter(detail="cancelled by clinic").count() == 2
 
 
+def test_a_spanish_patient_stranded_by_time_off_is_told_in_spanish_and_staff_in_english(
+    client, staff, booked, django_capture_on_commit_callbacks
+):
+    spanish = booked[1]
+    Appointment.objects.filter(pk=spanish.pk).update(language="es")
+    data = {
+        **DAY_OFF,
+        "_conflicts": "cancel",
+        "_conflicts_message": "El doctor está de viaje.",
+        "_conflicts_shown": [str(a.pk) for a in booked],
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(TIME_OFF_ADD, data, follow=True)
+
+    [to_spanish] = [m for m in mail.outbox if m.to == [spanish.email]]
+    assert to_spanish.subject == "Su llamada de presentación con el Dr. Panagopoulos está cancelada"
+    assert "El consultorio canceló su llamada de presentación" in to_spanish.body
+    assert "lunes, 1 de julio de 2030, 8:00 a. m., hora del Pacífico (su hora)" in to_spanish.body
+    assert "El doctor está de viaje." in to_spanish.body
+    calendar = next(p for p in to_spanish.message().walk() if p.get_content_type() == "text/calendar")
+    ics = calendar.get_payload(decode=True).decode()
+    assert "SUMMARY:Llamada de presentación con el Dr. Panagopoulos" in ics
+    [to_english] = [m for m in mail.outbox if m.to == [booked[0].email]]
+    assert to_english.subject == "Your meet-and-greet with Dr. Panagopoulos is cancelled"
+    staff_subjects = sorted(m.subject for m in mail.outbox if m.to == ["staff@localhost"])
+    assert staff_subjects == [
+        "Meet-and-greet cancelled: Monday, July 1, 10:00 AM Eastern Time",
+        "Meet-and-greet cancelled: Monday, July 1, 11:00 AM Eastern Time",
+    ]
+
+
 def test_cancelling_them_is_all_or_nothing(client, staff, booked):
     real_cancel = services.appointment_cancel
     calls = []
