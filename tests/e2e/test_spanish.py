@@ -206,6 +206,7 @@ def test_a_texas_patient_on_central_time_books_in_spanish_end_to_end(new_page, c
 
     appointment = Appointment.objects.get()
     assert (appointment.start, appointment.state, appointment.time_zone) == (instant, "TX", "America/Chicago")
+    assert appointment.language == "es"  # its emails and manage link follow
 
 
 def test_the_spanish_referral_and_manage_pages_have_no_wcag_violations(new_page, calendar):
