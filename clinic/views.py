@@ -114,7 +114,9 @@ def bad_request(request, exception):
     again: a 500. This one reads nothing from the request (not even its host, which may be what
     was refused), like the 500 page.
     """
-    return HttpResponseBadRequest(loader.get_template("400.html").render({"practice": practice}))
+    # The language is the one the address chose (LocaleMiddleware ran before the view failed).
+    context = {"practice": practice, "LANGUAGE_CODE": translation.get_language()}
+    return HttpResponseBadRequest(loader.get_template("400.html").render(context))
 
 
 def server_error(request):

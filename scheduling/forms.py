@@ -10,6 +10,8 @@ from crispy_forms.layout import HTML, Field, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from clinic.practice import STATES_SERVED
 from scheduling.models import Appointment
@@ -17,21 +19,37 @@ from scheduling.zones import PATIENT_ZONES, STATE_ZONES
 
 OTHER_STATE = "other"
 
-MSG_CHOOSE_STATE = "Please choose the state you live in."
-MSG_ZONE = "Please choose a time zone from the list."
-MSG_NAME = "Please enter your name."
-MSG_NO_CONTROL_CHARACTERS = "Please use letters, numbers and punctuation only."
-MSG_PHONE = "Please enter a US phone number with area code, for example (212) 555-0123."
-MSG_PHONE_LETTERS = (
+MSG_CHOOSE_STATE = _("Please choose the state you live in.")
+MSG_ZONE = _("Please choose a time zone from the list.")
+MSG_NAME = _("Please enter your name.")
+MSG_NO_CONTROL_CHARACTERS = _("Please use letters, numbers and punctuation only.")
+MSG_PHONE = _("Please enter a US phone number with area code, for example (212) 555-0123.")
+MSG_PHONE_LETTERS = _(
     "Please enter your phone number with digits only, for example (212) 555-0123: "
     "letters (as in 212-555-CALL) are not accepted, so the doctor calls the number you mean."
 )
-MSG_TOO_FAST = "That was quick! Please check your details and send the form again."
-MSG_FORM_EXPIRED = "This form was open too long or was changed. Please check your details and send it again."
-MSG_CONFIRM_RESIDENCE = (
+MSG_TOO_FAST = _("That was quick! Please check your details and send the form again.")
+MSG_FORM_EXPIRED = _(
+    "This form was open too long or was changed. Please check your details and send it again."
+)
+MSG_CONFIRM_RESIDENCE = _(
     "Please confirm where you live: the doctor can only see people in New York, Texas or California."
 )
-MSG_CONFIRM_NOT_EMERGENCY = "Please confirm you understand this call is not for emergencies."
+MSG_CONFIRM_NOT_EMERGENCY = _("Please confirm you understand this call is not for emergencies.")
+MSG_CHOOSE_CONTACT_METHOD = _("Please choose a phone call or a video call.")
+
+# The states' names as a patient reads them ("Nueva York"); the codes and the English names
+# (clinic.practice.STATES_SERVED, the model's choices, staff admin) stay as they are.
+STATE_NAMES = {
+    "NY": pgettext_lazy("US state", "New York"),
+    "TX": pgettext_lazy("US state", "Texas"),
+    "CA": pgettext_lazy("US state", "California"),
+}
+# How the doctor reaches the patient, as the patient's forms name it (the model's labels are staff's).
+CONTACT_METHOD_CHOICES = [
+    (Appointment.ContactMethod.PHONE, _("Phone call")),
+    (Appointment.ContactMethod.VIDEO, _("Video call")),
+]
 
 # What a booking form hands to services.appointment_book (the public form and staff's alike).
 BOOKING_FIELDS = ["start", "state", "time_zone", "full_name", "email", "phone", "contact_method", "note"]
@@ -49,11 +67,11 @@ class StateForm(forms.Form):
     """Step 1: where the patient lives. "Another state" leads to the referral page."""
 
     state = forms.ChoiceField(
-        label="Which state do you live in?",
-        choices=[*STATES_SERVED.items(), (OTHER_STATE, "Another state")],
+        label=_("Which state do you live in?"),
+        choices=[*STATE_NAMES.items(), (OTHER_STATE, _("Another state"))],
         widget=forms.RadioSelect,
         error_messages={"required": MSG_CHOOSE_STATE, "invalid_choice": MSG_CHOOSE_STATE},
-        help_text="The doctor is licensed to see people who live in New York, Texas or California.",
+        help_text=_("The doctor is licensed to see people who live in New York, Texas or California."),
     )
     # Filled in by JavaScript with the browser's zone, where it runs; only a hint.
     tz = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -133,7 +151,7 @@ def parse_instant(value: str) -> datetime | None:
 class SlotChoiceField(forms.CharField):
     """A slot's start instant, sent as ISO 8601 with an offset."""
 
-    default_error_messages = {"invalid": "Please choose a time from the list."}
+    default_error_messages = {"invalid": _("Please choose a time from the list.")}
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -175,68 +193,69 @@ class BookingForm(forms.Form):
 
     state = forms.ChoiceField(choices=list(STATES_SERVED.items()), widget=forms.HiddenInput)
     time_zone = forms.ChoiceField(choices=list(PATIENT_ZONES.items()), widget=forms.HiddenInput)
-    start = SlotChoiceField(widget=forms.HiddenInput, error_messages={"required": "Please choose a time."})
+    start = SlotChoiceField(widget=forms.HiddenInput, error_messages={"required": _("Please choose a time.")})
     full_name = forms.CharField(
-        label="Full name",
+        label=_("Full name"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={
             "required": MSG_NAME,
-            "max_length": "Please shorten your name to 100 characters.",
+            "max_length": _("Please shorten your name to 100 characters."),
         },
     )
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        help_text="We send your confirmation here.",
+        help_text=_("We send your confirmation here."),
         error_messages={
-            "required": "Please enter your email address.",
-            "invalid": "Please enter an email address like name@example.com.",
+            "required": _("Please enter your email address."),
+            "invalid": _("Please enter an email address like name@example.com."),
         },
     )
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
-        help_text="A US number, for example (212) 555-0123.",
-        error_messages={"required": "Please enter your phone number.", "max_length": MSG_PHONE},
+        help_text=_("A US number, for example (212) 555-0123."),
+        error_messages={"required": _("Please enter your phone number."), "max_length": MSG_PHONE},
     )
     contact_method = forms.ChoiceField(
-        label="How would you like to talk?",
-        choices=Appointment.ContactMethod.choices,
+        label=_("How would you like to talk?"),
+        choices=CONTACT_METHOD_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Please choose a phone call or a video call.",
-            "invalid_choice": "Please choose a phone call or a video call.",
-        },
+        error_messages={"required": MSG_CHOOSE_CONTACT_METHOD, "invalid_choice": MSG_CHOOSE_CONTACT_METHOD},
     )
     note = forms.CharField(
-        label="Anything we should know? (optional)",
+        label=_("Anything we should know? (optional)"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="No medical details needed: you can tell the doctor during the call. Up to 500 characters.",
-        error_messages={"max_length": "Please shorten your note to 500 characters."},
+        help_text=_(
+            "No medical details needed: you can tell the doctor during the call. Up to 500 characters."
+        ),
+        error_messages={"max_length": _("Please shorten your note to 500 characters.")},
     )
     confirm_residence = forms.BooleanField(
-        label="I live in this state and will be there during the call.",
+        label=_("I live in this state and will be there during the call."),
         error_messages={"required": MSG_CONFIRM_RESIDENCE},
     )
     confirm_not_emergency = forms.BooleanField(
-        label="I understand this is not for emergencies. In a crisis I will call or text 988, or call 911.",
+        label=_(
+            "I understand this is not for emergencies. In a crisis I will call or text 988, or call 911."
+        ),
         error_messages={"required": MSG_CONFIRM_NOT_EMERGENCY},
     )
     # A honeypot: hidden from people (and screen readers); bots fill it in.
-    website = forms.CharField(required=False, label="Leave this field empty", max_length=200)
+    website = forms.CharField(required=False, label=_("Leave this field empty"), max_length=200)
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, state_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         if state_name:
-            self.fields[
-                "confirm_residence"
-            ].label = f"I live in {state_name} and will be there during the call."
+            self.fields["confirm_residence"].label = gettext(
+                "I live in %(state)s and will be there during the call."
+            ) % {"state": state_name}
         self.helper = FormHelper()
         self.helper.form_tag = False
         # "start" is left out: the page renders it, as a hidden input or as a choice of other times.
@@ -249,14 +268,14 @@ class BookingForm(forms.Form):
             Field("phone"),
             Field("contact_method"),
             Field("note"),
-            Fieldset("Please confirm", "confirm_residence", "confirm_not_emergency"),
+            Fieldset(gettext("Please confirm"), "confirm_residence", "confirm_not_emergency"),
             HTML(
                 '<div class="honeypot" aria-hidden="true">'
-                '<label for="id_website">Leave this field empty</label>'
+                f'<label for="id_website">{gettext("Leave this field empty")}</label>'
                 '<input type="text" name="website" id="id_website" tabindex="-1" autocomplete="off"'
                 " value=\"{{ form.website.value|default_if_none:'' }}\"></div>"
             ),
-            Submit("submit", "Book my meet-and-greet", css_class="btn-lg"),
+            Submit("submit", gettext("Book my meet-and-greet"), css_class="btn-lg"),
         )
 
     def clean_full_name(self):

@@ -1,11 +1,17 @@
 """The shape of input on the patient's manage page."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from scheduling.forms import MSG_PHONE, SlotChoiceField, clean_us_phone
-from scheduling.models import Appointment
+from scheduling.forms import (
+    CONTACT_METHOD_CHOICES,
+    MSG_CHOOSE_CONTACT_METHOD,
+    MSG_PHONE,
+    SlotChoiceField,
+    clean_us_phone,
+)
 
-MSG_CHOOSE_TIME = "Please choose a new time from the list."
+MSG_CHOOSE_TIME = _("Please choose a new time from the list.")
 
 
 class MoveForm(forms.Form):
@@ -23,21 +29,18 @@ class ContactForm(forms.Form):
 
     # Empty keeps the number given: the page shows only its last digits, never the whole number.
     phone = forms.CharField(
-        label="New phone number (optional)",
+        label=_("New phone number (optional)"),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
-        help_text="Only to correct it. A US number, for example (212) 555-0123.",
+        help_text=_("Only to correct it. A US number, for example (212) 555-0123."),
         error_messages={"max_length": MSG_PHONE},
     )
     contact_method = forms.ChoiceField(
-        label="How would you like to talk?",
-        choices=Appointment.ContactMethod.choices,
+        label=_("How would you like to talk?"),
+        choices=CONTACT_METHOD_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Please choose a phone call or a video call.",
-            "invalid_choice": "Please choose a phone call or a video call.",
-        },
+        error_messages={"required": MSG_CHOOSE_CONTACT_METHOD, "invalid_choice": MSG_CHOOSE_CONTACT_METHOD},
     )
 
     def clean_phone(self):

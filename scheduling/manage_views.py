@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -36,10 +37,10 @@ DAYS_PER_PAGE = 7
 # "Join the video call" shows from this long before the start until the end of the call.
 JOIN_OPENS_BEFORE = timedelta(minutes=15)
 
-MSG_SAME_TIME = "That is already your time. Please choose a different time, or keep this one."
-MSG_MOVED = "Your meet-and-greet has a new time. We've emailed you the details."
-MSG_CONTACT_CHANGED = "Thank you: we'll reach you as shown below."
-MSG_CANCEL_QUESTION = "Cancel your meet-and-greet on {when}?"
+MSG_SAME_TIME = _("That is already your time. Please choose a different time, or keep this one.")
+MSG_MOVED = _("Your meet-and-greet has a new time. We've emailed you the details.")
+MSG_CONTACT_CHANGED = _("Thank you: we'll reach you as shown below.")
+MSG_CANCEL_QUESTION = _("Cancel your meet-and-greet on %(day)s at %(time)s %(zone)s?")
 # The "Yes, cancel" button sends this; a cancel POST without it (an old form, a stray request)
 # only leads to the question.
 CANCEL_CONFIRMED = "yes"
@@ -212,8 +213,11 @@ def manage_time(request, appointment: Appointment, token: str):
 def cancel_question(appointment: Appointment) -> str:
     """ "Cancel your meet-and-greet on Tuesday, December 1 at 6:00 AM Pacific Time?" """
     zone = appointment.patient_zone
-    when = f"{format_day(appointment.start, zone)} at {clock(appointment.start, zone)} {zone_name(zone.key)}"
-    return MSG_CANCEL_QUESTION.format(when=when)
+    return MSG_CANCEL_QUESTION % {
+        "day": format_day(appointment.start, zone),
+        "time": clock(appointment.start, zone),
+        "zone": zone_name(zone.key),
+    }
 
 
 @never_cache

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.audit import Actor, record_by
 from clinic.models import AuditEvent
@@ -31,13 +32,17 @@ from scheduling.slots import Interval
 
 logger = logging.getLogger(__name__)
 
-MSG_UNAVAILABLE = "That time is no longer available. Please choose another time."
-MSG_TAKEN = "Sorry, that time was just taken by someone else. Please choose another time."
-MSG_BUSY = "Many people are booking right now, and we could not hold your time. Please try again in a moment."
-MSG_DUPLICATE = (
+# Refusals a patient reads, in the page's language (staff read them in English: admin is English).
+MSG_UNAVAILABLE = _("That time is no longer available. Please choose another time.")
+MSG_TAKEN = _("Sorry, that time was just taken by someone else. Please choose another time.")
+MSG_BUSY = _(
+    "Many people are booking right now, and we could not hold your time. Please try again in a moment."
+)
+MSG_DUPLICATE = _(
     "You already have an upcoming meet-and-greet booked with this email address. "
     "We have emailed you a private link to see, change or cancel it."
 )
+# Staff only (the patient's manage pages show what changed instead).
 MSG_NOT_CHANGEABLE = "This meet-and-greet can no longer be changed."
 # Staff only (admin is in English).
 MSG_OUTSIDE_HOURS = (

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -27,6 +28,7 @@ from scheduling import display, notifications, selectors, services, throttle
 from scheduling.forms import (
     BOOKING_FIELDS,
     OTHER_STATE,
+    STATE_NAMES,
     BookingForm,
     SlotQueryForm,
     SlotsJsonForm,
@@ -51,10 +53,14 @@ CONFIRMED_MAX_AGE = 60 * 60
 JUST_BOOKED_COOKIE = "just_booked"
 # Booking posts per client are counted in windows this long (settings.BOOKING_POSTS_PER_10_MINUTES).
 BOOKING_WINDOW = timedelta(minutes=10)
-MSG_THROTTLED = (
+MSG_THROTTLED = ngettext_lazy(
     "This form was sent many times from your connection in a short while, so it was not sent this time. "
-    "Please wait {minutes} minute{plural}, then send it again: your details are kept below. "
-    "Nothing was booked by this request."
+    "Please wait %(minutes)d minute, then send it again: your details are kept below. "
+    "Nothing was booked by this request.",
+    "This form was sent many times from your connection in a short while, so it was not sent this time. "
+    "Please wait %(minutes)d minutes, then send it again: your details are kept below. "
+    "Nothing was booked by this request.",
+    "minutes",
 )
 
 
@@ -187,7 +193,7 @@ def _render_times(
     chosen = day if day in dates else (dates[0] if dates else None)
     context = {
         "state": state,
-        "state_name": STATES_SERVED[state],
+        "state_name": STATE_NAMES[state],
         "zone_choices": zones_for_state(state),
         "start": start,
         "end": start + timedelta(days=DAYS_PER_PAGE - 1),
@@ -223,7 +229,7 @@ def _details_context(*, form: BookingForm, state: str, tz: str, start: datetime 
     return {
         "form": form,
         "state": state,
-        "state_name": STATES_SERVED[state],
+        "state_name": STATE_NAMES[state],
         "start_instant": start,
         "start_value": start.isoformat() if start else "",
         "nearby": nearby,
@@ -253,7 +259,7 @@ def details(request):
         return redirect(_times_url(state=state, tz=tz, unavailable="1"))
     form = BookingForm(
         initial={"state": state, "time_zone": tz, "start": start.isoformat(), "form_token": new_form_token()},
-        state_name=STATES_SERVED[state],
+        state_name=STATE_NAMES[state],
     )
     return render(
         request, "scheduling/details.html", _details_context(form=form, state=state, tz=tz, start=start)
@@ -268,7 +274,7 @@ def _book(request):
     limit = settings.BOOKING_POSTS_PER_10_MINUTES
     if not throttle.allow(request, action="book", limit=limit, per=BOOKING_WINDOW):
         return _throttled(request, state=state)
-    form = BookingForm(request.POST, state_name=STATES_SERVED[state])
+    form = BookingForm(request.POST, state_name=STATE_NAMES[state])
     if form.is_spam:
         # Looks like success to the bot; nothing is stored or sent.
         logger.info("booking form honeypot filled; ignored")
@@ -349,13 +355,13 @@ def _throttled(request, *, state: str) -> HttpResponse:
     if tz not in STATE_ZONES[state]:
         tz = STATE_ZONES[state][0]
     form = BookingForm(
-        initial={**typed, "time_zone": tz, "form_token": new_form_token()}, state_name=STATES_SERVED[state]
+        initial={**typed, "time_zone": tz, "form_token": new_form_token()}, state_name=STATE_NAMES[state]
     )
     minutes = _minutes_to_wait(request)
     start = parse_instant(request.POST.get("start", ""))
     context = {
         **_details_context(form=form, state=state, tz=tz, start=start),
-        "throttled_message": MSG_THROTTLED.format(minutes=minutes, plural="" if minutes == 1 else "s"),
+        "throttled_message": MSG_THROTTLED % {"minutes": minutes},
     }
     return render(request, "scheduling/details.html", context, status=429)
 

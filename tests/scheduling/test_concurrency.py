@@ -52,7 +52,7 @@ def test_twenty_patients_submitting_one_time_at_once_get_one_booking_and_ninetee
     statuses = [status for status, _ in results]
     assert statuses.count(302) == 1, statuses  # the one confirmation redirects to its page
     assert statuses.count(200) == THREADS - 1, statuses
-    assert all(services.MSG_TAKEN in text for status, text in results if status == 200)
+    assert all(str(services.MSG_TAKEN) in text for status, text in results if status == 200)
     assert Appointment.objects.filter(start=slot.start).count() == 1
 
 
@@ -107,7 +107,7 @@ def test_twenty_patients_booking_different_times_of_a_capped_day_at_once_get_one
     # Each other patient is told the time is gone, or, when the day's lock was held longer than
     # LOCK_TIMEOUT (a slow, loaded machine), that many are booking and to try again: never a 500.
     refusals = [text for status, text in results if status == 200]
-    assert all(services.MSG_UNAVAILABLE in text or services.MSG_BUSY in text for text in refusals)
+    assert all(str(services.MSG_UNAVAILABLE) in text or str(services.MSG_BUSY) in text for text in refusals)
     assert Appointment.objects.count() == 1
 
 

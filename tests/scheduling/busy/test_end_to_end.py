@@ -95,7 +95,7 @@ def test_a_hand_made_post_for_a_busy_time_is_refused_as_unavailable(
     response = client.post("/book/details/", booking_data(busy_start))
 
     assert response.status_code == 200
-    assert services.MSG_UNAVAILABLE in visible_text(response.content.decode())
+    assert str(services.MSG_UNAVAILABLE) in visible_text(response.content.decode())
     assert Appointment.objects.count() == 0
 
 
