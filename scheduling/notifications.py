@@ -113,15 +113,6 @@ def queued_reminder_send_after(appointment: Appointment) -> datetime | None:
     )
 
 
-def queued_reminder_promise(appointment: Appointment) -> str:
-    """The confirmation page's reminder sentence: `scheduling.messages.queued_reminder_promise`.
-    Kept here for scheduling/views.py, which reads it from this module (the import is inside,
-    since the messages module imports this one)."""
-    from scheduling.messages import queued_reminder_promise
-
-    return queued_reminder_promise(appointment)
-
-
 # The try right after a booking waits this long for the mail server at most: the patient is
 # waiting for their page, and the cron run retries anyway.
 IMMEDIATE_SEND_TIMEOUT = 3

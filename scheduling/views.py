@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic.client import client_address
 from clinic.practice import STATES_SERVED
-from scheduling import display, notifications, selectors, services, throttle
+from scheduling import display, messages, selectors, services, throttle
 from scheduling.forms import (
     BOOKING_FIELDS,
     OTHER_STATE,
@@ -375,7 +375,7 @@ def confirmed(request, signed: str):
         raise Http404
     context = {
         "appointment": appointment,
-        "reminder": notifications.queued_reminder_promise(appointment),
+        "reminder": messages.queued_reminder_promise(appointment),
         "masked_phone": display.masked_phone(appointment.phone),
         "video_room_url": video_room_url(appointment),
         **zone_context(appointment.time_zone, appointment.state),

@@ -138,6 +138,8 @@ def test_a_texas_patient_on_central_time_books_in_spanish_end_to_end(new_page, c
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
+    from django.core import mail
+
     from scheduling.models import Appointment
 
     central, eastern = ZoneInfo("America/Chicago"), ZoneInfo("America/New_York")
@@ -206,7 +208,24 @@ def test_a_texas_patient_on_central_time_books_in_spanish_end_to_end(new_page, c
 
     appointment = Appointment.objects.get()
     assert (appointment.start, appointment.state, appointment.time_zone) == (instant, "TX", "America/Chicago")
-    assert appointment.language == "es"  # its emails and manage link follow
+    assert appointment.language == "es"
+
+    # The confirmation email and its calendar file are in Spanish, and its link opens the manage page
+    # in Spanish.
+    when = f"{spanish_long_date(instant, central)}, {spanish_clock(instant, central)}, hora del Centro"
+    (confirmation,) = [message for message in mail.outbox if message.to == ["ana@example.com"]]
+    assert confirmation.subject == "Su llamada de presentación con el Dr. Panagopoulos está confirmada"
+    assert when in confirmation.body
+    (ics,) = confirmation.attachments
+    assert "SUMMARY:Llamada de presentación con el Dr. Panagopoulos" in ics.get_payload(decode=True).decode()
+    (staff_alert,) = [message for message in mail.outbox if message.to != ["ana@example.com"]]
+    assert staff_alert.subject.startswith("New meet-and-greet booked for ")  # staff read English
+    manage_path = re.search(r"/es/book/manage/[\w-]+/", confirmation.body).group(0)
+    page.goto(manage_path)
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Su llamada de presentación")
+    expect(page.locator("main")).to_contain_text(when)
+    assert_accessible(page)
 
 
 def test_the_spanish_referral_and_manage_pages_have_no_wcag_violations(new_page, calendar):

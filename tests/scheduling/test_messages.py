@@ -418,7 +418,7 @@ def test_the_patient_language_is_one_the_site_speaks():
 
 
 def test_the_reminder_promise_is_said_in_the_active_language():
-    """The confirmation page shows it too (through notifications.queued_reminder_promise)."""
+    """The confirmation page shows it too (through messages.queued_reminder_promise)."""
     start = utc(2030, 12, 2, 14, 10)
 
     with translation.override("es"):
