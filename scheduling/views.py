@@ -7,6 +7,7 @@ a service books, the view redirects.
 import json
 import logging
 import math
+import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,11 +19,12 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.views.decorators.cache import cache_page, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic.client import client_address
 from clinic.practice import STATES_SERVED
+from education.cache import cache_public_page
 from scheduling import notifications, selectors, services, throttle
 from scheduling.forms import (
     BOOKING_FIELDS,
@@ -37,7 +39,7 @@ from scheduling.forms import (
 from scheduling.ics import video_room_url
 from scheduling.models import Appointment, BookingRules, Throttle
 from scheduling.slots import group_by_day
-from scheduling.zones import STATE_ZONES, zone_label, zones_for_state
+from scheduling.zones import PATIENT_ZONES, STATE_ZONES, zone_label, zones_for_state
 
 logger = logging.getLogger(__name__)
 
@@ -102,12 +104,16 @@ def slot_picker_context(*, slots, tz: str, state: str | None = None) -> dict:
     return {"days": days, **zone_context(tz, state)}
 
 
+@cache_public_page  # the same for everyone, kept like the articles (a change of contact details drops it)
+def _state_page(request):
+    return render(request, "scheduling/book_state.html", {"form": StateForm()})
+
+
 @require_safe
-@cache_page(60)  # the same page for everyone; a choice redirects, and redirects are not cached
 def book(request):
     """Step 1: the state of residence (and, from JavaScript, the browser's zone as a hint)."""
     if not request.GET:
-        return render(request, "scheduling/book_state.html", {"form": StateForm()})
+        return _state_page(request)
     form = StateForm(request.GET)
     if not form.is_valid():
         if request.GET.get("state"):
@@ -380,11 +386,14 @@ def confirmed(request, signed: str):
 @require_safe
 def slots_json(request):
     """Free slots as JSON: {"time_zone": tz, "slots": [{"start", "end"}]}, shown in `tz`."""
-    form = SlotsJsonForm(request.GET)
-    if not form.is_valid():
-        first_error = next(iter(form.errors.values()))[0]
-        return JsonResponse({"error": first_error}, status=400)
-    tz, start, days = form.cleaned_data["tz"], form.cleaned_data["start"], form.cleaned_data["days"]
+    params = _plain_slots_json_params(request.GET)
+    if params is None:
+        form = SlotsJsonForm(request.GET)
+        if not form.is_valid():
+            first_error = next(iter(form.errors.values()))[0]
+            return JsonResponse({"error": first_error}, status=400)
+        params = form.cleaned_data["tz"], form.cleaned_data["start"], form.cleaned_data["days"]
+    tz, start, days = params
 
     def build() -> str:
         zone = zoneinfo.ZoneInfo(tz)
@@ -401,3 +410,25 @@ def slots_json(request):
 
     body = selectors.cached_for_everyone(f"slots-json:{tz}:{start.isoformat()}:{days}", build)
     return HttpResponse(body, content_type="application/json")
+
+
+PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+SLOTS_JSON_DAYS = SlotsJsonForm.base_fields["days"]
+
+
+def _plain_slots_json_params(query) -> tuple[str, date, int] | None:
+    """(tz, start, days) when the query gives them the plain way (as the page's script does) and
+    SlotsJsonForm would accept them as they are; None for anything else, which the form then reads
+    (and refuses with its message). Building the form cost more than the cached answer it serves."""
+    tz, start, days = query.get("tz", ""), query.get("start", ""), query.get("days", "")
+    if tz not in PATIENT_ZONES or not PLAIN_DATE.fullmatch(start) or not (days.isascii() and days.isdigit()):
+        return None
+    if not SLOTS_JSON_DAYS.min_value <= int(days) <= SLOTS_JSON_DAYS.max_value:
+        return None
+    try:
+        day = date.fromisoformat(start)
+    except ValueError:
+        return None
+    if not date(2000, 1, 1) <= day <= date(2100, 1, 1):  # SlotsJsonForm.clean_start's bounds
+        return None
+    return tz, day, int(days)

@@ -127,3 +127,17 @@ def test_the_booking_form_refuses_a_time_inside_the_minimum_notice(client):
 
     assert response.status_code == 302
     assert "unavailable=1" in response["Location"]
+
+
+def test_the_state_page_shows_new_contact_details_at_once(client, django_capture_on_commit_callbacks):
+    """It was kept for 60 seconds by Django's cache_page, which no change dropped."""
+    from clinic.models import PracticeProfile
+
+    assert "(212) 555-0142" not in client.get(reverse("scheduling:book")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = PracticeProfile.objects.get()
+        profile.phone = "(212) 555-0142"
+        profile.save()
+
+    assert "(212) 555-0142" in client.get(reverse("scheduling:book")).content.decode()
