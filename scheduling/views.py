@@ -17,15 +17,16 @@ from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic.client import client_address
+from clinic.context_processors import language_choices
 from clinic.practice import STATES_SERVED
 from education.cache import cache_public_page
-from scheduling import notifications, selectors, services, throttle
+from scheduling import notifications, selectors, services, throttle, visitor_page
 from scheduling.forms import (
     BOOKING_FIELDS,
     OTHER_STATE,
@@ -257,13 +258,37 @@ def details(request):
             return booked
     if start is None or not selectors.is_offered(start):
         return redirect(_times_url(state=state, tz=tz, unavailable="1"))
+    # The same page for everyone who picks this time but for the CSRF and form tokens: rendered once
+    # per slot window and calendar version (a booking drops it), the tokens filled in per request.
+    page = selectors.cached_for_everyone(
+        f"details:{translation.get_language()}:{state}:{tz}:{start.isoformat()}",
+        lambda: _render_details(request, state=state, tz=tz, start=start),
+    )
+    return HttpResponse(visitor_page.for_visitor(page, request))
+
+
+def _render_details(request, *, state: str, tz: str, start: datetime) -> bytes:
+    stand_ins = visitor_page.stand_ins()
     form = BookingForm(
-        initial={"state": state, "time_zone": tz, "start": start.isoformat(), "form_token": new_form_token()},
+        initial={
+            "state": state,
+            "time_zone": tz,
+            "start": start.isoformat(),
+            "form_token": stand_ins["form_token"],
+        },
         state_name=STATES_SERVED[state],
     )
-    return render(
-        request, "scheduling/details.html", _details_context(form=form, state=state, tz=tz, start=start)
+    # The language switch from this page's plain address: never from what one visitor added to theirs.
+    address = (
+        f"{reverse('scheduling:details')}?{urlencode({'state': state, 'tz': tz, 'start': start.isoformat()})}"
     )
+    addresses = {code: translate_url(address, code) for code, _name in settings.LANGUAGES}
+    context = {
+        **_details_context(form=form, state=state, tz=tz, start=start),
+        "csrf_token": stand_ins["csrf_token"],
+        "language_choices": lambda: language_choices(request, addresses),
+    }
+    return render(request, "scheduling/details.html", context).content
 
 
 def _book(request):
