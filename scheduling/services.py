@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from clinic import practice
 from clinic.audit import Actor, record_by
 from clinic.models import AuditEvent
 from scheduling import notifications
@@ -268,7 +269,8 @@ def appointment_book(
     now = now or timezone.now()
     email = email.strip().lower()
     duplicate = None
-    with _refusals(around=start, now=now), transaction.atomic():
+    # (practice.read_once: the contact details go in every message composed here, read once.)
+    with _refusals(around=start, now=now), transaction.atomic(), practice.read_once():
         rules = booking_rules()
         _lock([email_lock_key(email)], first=True)
         duplicate = Appointment.objects.active().upcoming(now).filter(email=email).first()
