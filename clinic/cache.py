@@ -16,11 +16,12 @@ response callbacks (about 170 entries) each time: a fifth of what serving a cach
 A client is safe to share between threads (each command takes a connection from the pool), so
 one per pool is enough.
 
-Reads (`get`, `get_many`: every cached page does one) go over a connection each thread keeps
-for itself, without the pool's checkout and the client's retry machinery around every command:
-that was two thirds of the cost of a cache hit in this process. A connection that fails is
-closed (nothing half-read is ever read by the next command), and the read is made again the
-ordinary way, with redis-py's own retries. Writes keep the ordinary way.
+Reads (`get`, `get_many`: every cached page does one) and `set` (versions and entries) go over
+a connection each thread keeps for itself, without the pool's checkout and the client's retry
+machinery around every command: that was two thirds of the cost of a cache hit in this process.
+A connection that fails is closed (nothing half-read is ever read by the next command), and the
+command is made again the ordinary way, with redis-py's own retries. Other writes (add, incr,
+delete...) keep the ordinary way.
 """
 
 import os
@@ -36,7 +37,7 @@ from redis import exceptions as redis_exceptions
 
 # What `lookup` returns when there is no current entry (None is a value that can be cached).
 MISS = object()
-# What a lean read returns when its connection failed (see RedisCacheClient._read).
+# What a lean read returns when its connection failed (see RedisCacheClient._command).
 FAILED = object()
 
 
@@ -97,10 +98,10 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             client = self._clients.setdefault(pool, self._client(connection_pool=pool))
         return client
 
-    def _read(self, *command):
-        """The reply to one read command, over this thread's own connection (see the module's doc).
+    def _command(self, *command):
+        """The reply to one command, over this thread's own connection (see the module's doc).
 
-        Returns FAILED when that connection fails: the caller then reads the ordinary way."""
+        Returns FAILED when that connection fails: the caller then sends it the ordinary way."""
         pool = self._get_connection_pool(False)
         held = getattr(self._reader, "held", None)
         # A forked worker must not share its parent's socket; a new pool (another server) gets its own.
@@ -120,16 +121,26 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             raise
 
     def get(self, key, default):
-        value = self._read("GET", key)
+        value = self._command("GET", key)
         if value is FAILED:
             return super().get(key, default)
         return default if value is None else self._serializer.loads(value)
 
     def get_many(self, keys):
-        values = self._read("MGET", *keys) if keys else []
+        values = self._command("MGET", *keys) if keys else []
         if values is FAILED:
             return super().get_many(keys)
         return {k: self._serializer.loads(v) for k, v in zip(keys, values, strict=True) if v is not None}
+
+    def set(self, key, value, timeout):
+        # Only where reads and writes go to the same server; 0 deletes (Django's rule).
+        if timeout == 0 or self._get_connection_pool(True) is not self._get_connection_pool(False):
+            return super().set(key, value, timeout)
+        command = ["SET", key, self._serializer.dumps(value)]
+        if timeout is not None:
+            command += ["EX", timeout]
+        if self._command(*command) is FAILED:
+            super().set(key, value, timeout)
 
 
 class RedisCache(django_redis.RedisCache):

@@ -87,6 +87,21 @@ def test_reads_go_over_the_threads_own_connection_and_survive_a_dropped_one(redi
     assert redis_cache.get("page") == "v1"
     assert redis_cache.get_many(["page"]) == {"page": "v1"}
 
+    # Versions and entries are written over it too, with or without an expiry.
+    client = redis_cache._cache.get_client()
+    redis_cache._cache.get_client = None  # the pool's client is not used for these
+    redis_cache.set("forever", "v2", None)
+    redis_cache.set("minute", "v3", 60)
+    redis_cache.set("counter", 7, 60)
+    values = redis_cache.get_many(["forever", "minute", "counter"])
+    del redis_cache._cache.get_client
+    assert values == {"forever": "v2", "minute": "v3", "counter": 7}
+    assert client.ttl(redis_cache.make_key("forever")) == -1
+    assert 0 < client.ttl(redis_cache.make_key("minute")) <= 60
+    assert redis_cache.incr("counter") == 8
+    redis_cache.set("minute", "gone", 0)
+    assert redis_cache.get("minute") is None
+
     # Each thread reads over a connection of its own.
     seen = {}
 
