@@ -121,10 +121,13 @@ def profile() -> Profile:
 
 def _drop_cached_copies() -> None:
     from education.cache import invalidate_pages
+    from scheduling.selectors import invalidate_booked_times
 
     cache.delete(PROFILE_CACHE_KEY)
-    # Cached public pages carry the details in their footer.
+    # Cached public pages carry the details in their footer: the article pages and /book/, and
+    # the times page and booking form, kept with the slot lists.
     invalidate_pages()
+    invalidate_booked_times()
 
 
 def forget_profile() -> None:

@@ -215,3 +215,24 @@ def test_what_one_visitor_added_to_the_address_is_never_in_anothers_page(client)
     assert "someone" not in second.content.decode()
     spanish_address = "/es" + details_url(slot.start).replace("+", "%2B")
     assert spanish_address in second.content.decode().replace("&amp;", "&")
+
+
+def test_the_times_page_and_the_form_show_new_contact_details_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    """Both are kept for everyone for up to 30 seconds; the footer must not lag a change."""
+    from clinic.models import PracticeProfile
+
+    open_every_day()
+    slot = free_slots()[0]
+    pages = [times_url(), details_url(slot.start)]
+    for page in pages:
+        assert "(212) 555-0142" not in client.get(page).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = PracticeProfile.objects.get()
+        profile.phone = "(212) 555-0142"
+        profile.save()
+
+    for page in pages:
+        assert "(212) 555-0142" in client.get(page).content.decode(), page
