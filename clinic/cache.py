@@ -64,12 +64,19 @@ def new_version(version_key: str) -> None:
 
 def lookup(version_key: str, key: str) -> tuple[str, Any]:
     """(the current version, the entry stored under it or MISS), in one round trip."""
-    found = cache.get_many([version_key, key])
+    version, (entry,) = lookup_many(version_key, [key])
+    return version, entry
+
+
+def lookup_many(version_key: str, keys: list[str]) -> tuple[str, list]:
+    """(the current version, [each entry stored under it or MISS]), in one round trip."""
+    found = cache.get_many([version_key, *keys])
     version = found.get(version_key) or current_version(version_key)
-    entry = found.get(key)
-    if entry is not None and entry[0] == version:
-        return version, entry[1]
-    return version, MISS
+    entries = []
+    for key in keys:
+        entry = found.get(key)
+        entries.append(entry[1] if entry is not None and entry[0] == version else MISS)
+    return version, entries
 
 
 def store(key: str, version: str, value, timeout: int) -> None:

@@ -154,6 +154,10 @@ def clinic_slots(
     )
 
 
+def _clinic_slots_key(first_day: date, days: int) -> str:
+    return f"scheduling:slots:{first_day.isoformat()}:{days}"
+
+
 def _cached_clinic_slots(*, first_day: date, days: int, now: datetime) -> tuple[list[Interval], timedelta]:
     # Cached briefly for speed; a booking replaces the version, so nobody is offered a taken time
     # for long. Minimum notice moves with the clock, so it is kept beside the list and re-applied.
@@ -164,25 +168,46 @@ def _cached_clinic_slots(*, first_day: date, days: int, now: datetime) -> tuple[
 
     return cache.get_or_build(
         version_key=SLOTS_CACHE_VERSION_KEY,
-        key=f"scheduling:slots:{first_day.isoformat()}:{days}",
+        key=_clinic_slots_key(first_day, days),
         build=build,
         timeout=SLOTS_CACHE_SECONDS,
     )
+
+
+def _for_everyone_key(name: str) -> str:
+    # The window (SLOTS_CACHE_SECONDS of the clock) is part of the key because minimum notice
+    # moves with the clock: a page built a minute ago may offer a time that is too close now.
+    return f"scheduling:{name}:{int(clock.time()) // SLOTS_CACHE_SECONDS}"
 
 
 def cached_for_everyone(name: str, build: Callable[[], object]):
     """Something built from the free slots that is the same for every visitor (a slots.json body,
-    a rendered times page), kept for the current slot window and dropped with the slot lists.
-
-    The window (SLOTS_CACHE_SECONDS of the clock) is part of the key because minimum notice moves
-    with the clock: a page built a minute ago may offer a time that is too close now."""
-    window = int(clock.time()) // SLOTS_CACHE_SECONDS
+    a rendered times page), kept for the current slot window and dropped with the slot lists."""
     return cache.get_or_build(
         version_key=SLOTS_CACHE_VERSION_KEY,
-        key=f"scheduling:{name}:{window}",
+        key=_for_everyone_key(name),
         build=build,
         timeout=SLOTS_CACHE_SECONDS,
     )
+
+
+def offered_and_cached_for_everyone(
+    start: datetime, name: str, build: Callable[[], object], *, now: datetime | None = None
+):
+    """`cached_for_everyone(name, build)` when `start` is offered (see is_offered), else None: the
+    check and the entry in one round trip when both are cached (the booking form for a time)."""
+    now = now or timezone.now()
+    day_key, key = _clinic_slots_key(clinic_date(start), 1), _for_everyone_key(name)
+    version, (day, entry) = cache.lookup_many(SLOTS_CACHE_VERSION_KEY, [day_key, key])
+    if day is cache.MISS:
+        day = _cached_clinic_slots(first_day=clinic_date(start), days=1, now=now)
+    slots, notice = day
+    if not (start >= now + notice and any(slot.start == start for slot in slots)):
+        return None
+    if entry is cache.MISS:
+        entry = build()
+        cache.store(key, version, entry, SLOTS_CACHE_SECONDS)
+    return entry
 
 
 def slots_version() -> str:

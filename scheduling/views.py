@@ -256,14 +256,17 @@ def details(request):
         booked = _just_booked(request, start)
         if booked is not None:
             return booked
-    if start is None or not selectors.is_offered(start):
-        return redirect(_times_url(state=state, tz=tz, unavailable="1"))
     # The same page for everyone who picks this time but for the CSRF and form tokens: rendered once
     # per slot window and calendar version (a booking drops it), the tokens filled in per request.
-    page = selectors.cached_for_everyone(
-        f"details:{translation.get_language()}:{state}:{tz}:{start.isoformat()}",
-        lambda: _render_details(request, state=state, tz=tz, start=start),
-    )
+    page = None
+    if start is not None:
+        page = selectors.offered_and_cached_for_everyone(
+            start,
+            f"details:{translation.get_language()}:{state}:{tz}:{start.isoformat()}",
+            lambda: _render_details(request, state=state, tz=tz, start=start),
+        )
+    if page is None:
+        return redirect(_times_url(state=state, tz=tz, unavailable="1"))
     return HttpResponse(visitor_page.for_visitor(page, request))
 
 

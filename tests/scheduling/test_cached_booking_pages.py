@@ -236,3 +236,34 @@ def test_the_times_page_and_the_form_show_new_contact_details_at_once(
 
     for page in pages:
         assert "(212) 555-0142" in client.get(page).content.decode(), page
+
+
+def test_a_second_look_at_the_form_checks_its_time_and_reads_the_page_in_one_cache_round_trip(
+    client, monkeypatch
+):
+    """The check that the time is offered and the cached page were two round trips."""
+    from clinic import cache as versioned
+
+    open_every_day()
+    slot = free_slots()[0]
+    client.get(details_url(slot.start))
+    calls, inside = [], []
+    for method in ("get", "get_many", "set", "add"):
+        original = getattr(versioned.cache, method)
+
+        def counted(*args, _method=method, _original=original, **kwargs):
+            if not inside:  # the test's cache (local memory) answers get_many with its own gets
+                calls.append(_method)
+            inside.append(1)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(versioned.cache, method, counted)
+
+    response = client.get(details_url(slot.start))
+
+    assert response.status_code == 200
+    assert 'name="full_name"' in response.content.decode()
+    assert calls == ["get_many"]
