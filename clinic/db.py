@@ -27,7 +27,7 @@ def without_waiting_for_disk():
         return
 
     def prefixed(execute, sql, params, many, context):
-        if many or not connection.get_autocommit():
+        if many or not context["connection"].get_autocommit():
             return execute(sql, params, many, context)
         return execute(PREFIX + sql, params, many, context)
 
