@@ -6,6 +6,8 @@ to emails), so `{{ practice.profile.phone }}` reads the contact details staff se
 
 import logging
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -78,12 +80,30 @@ def _load_profile() -> Profile:
     )
 
 
+# The details read once for a block of work that would otherwise read them many times (see read_once).
+_read_once: ContextVar[Profile | None] = ContextVar("practice_profile_read_once", default=None)
+
+
+@contextmanager
+def read_once():
+    """Within this block `profile()` reads the cache once: composing a booking's three messages,
+    each with its footer and video room, read it ten times."""
+    token = _read_once.set(profile())
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def profile() -> Profile:
     """The contact details and video room address, from the cache (one query when it is cold).
 
     Any failure to read them gives empty details rather than an error: the footer of every page,
     the 500 page among them, calls this, and an error page must not fail in turn.
     """
+    held = _read_once.get()
+    if held is not None:
+        return held
     cached = cache.get(PROFILE_CACHE_KEY)
     if cached is not None:
         return cached
@@ -101,10 +121,13 @@ def profile() -> Profile:
 
 def _drop_cached_copies() -> None:
     from education.cache import invalidate_pages
+    from scheduling.selectors import invalidate_booked_times
 
     cache.delete(PROFILE_CACHE_KEY)
-    # Cached public pages carry the details in their footer.
+    # Cached public pages carry the details in their footer: the article pages and /book/, and
+    # the times page and booking form, kept with the slot lists.
     invalidate_pages()
+    invalidate_booked_times()
 
 
 def forget_profile() -> None:

@@ -11,9 +11,10 @@ Search result pages are kept for a minute at most, and only for short queries.
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from clinic import cache
 
@@ -46,14 +47,23 @@ def _timeout() -> int:
     return max(1, min(PAGE_TIMEOUT, int((upcoming - now).total_seconds()) + 1))
 
 
+def signed_in(request) -> bool:
+    """Whether a staff member is signed in on this request.
+
+    Only staff have sessions on this site, so a request without the session cookie is anonymous:
+    it is answered without reading a session or building the user (and its second-factor state)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
+
+
 def cache_public_page(view):
     """Serve anonymous GET requests from the cache; store successful anonymous responses."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        staff = signed_in(request)
+        if request.method not in ("GET", "HEAD") or staff:
             response = view(request, *args, **kwargs)
-            if request.user.is_authenticated:
+            if staff:
                 # A staff member's page may show drafts: no browser or proxy may keep it.
                 add_never_cache_headers(response)
             return response
@@ -74,7 +84,10 @@ def cache_public_page(view):
         version, cached = cache.lookup(VERSION_KEY, key)
         if cached is not cache.MISS:
             content, content_type = cached
-            return HttpResponse(content, content_type=content_type)
+            response = HttpResponse(content, content_type=content_type)
+            # What reading the session used to add: a browser must not show this page to staff.
+            response.headers["Vary"] = "Cookie"
+            return response
         response = view(request, *args, **kwargs)
         # Only a plain success is kept: never an error, a redirect or a page that sets a cookie.
         if response.status_code == 200 and not response.cookies:
@@ -82,6 +95,7 @@ def cache_public_page(view):
                 response.render()
             timeout = min(_timeout(), SEARCH_PAGE_TIMEOUT) if query else _timeout()
             cache.store(key, version, (response.content, response["Content-Type"]), timeout)
+        patch_vary_headers(response, ["Cookie"])
         return response
 
     return wrapper

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from clinic.db import without_waiting_for_disk
 from scheduling.models import Appointment, Notification
 
 logger = logging.getLogger(__name__)
@@ -309,21 +310,37 @@ def deliver_due(
 
 
 def _send_claimed(rows: list[Notification], *, connection, now: datetime, report: DeliveryReport) -> None:
-    for index, row in enumerate(rows):
-        try:
-            _message(row, connection).send()
-        except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
-            _record_failure(row, exc, now=now, report=report)
-            if not isinstance(exc, MESSAGE_ERRORS):
-                report.stopped_early = True
-                _release(rows[index + 1 :], now=now)
-                return
-        else:
-            Notification.objects.filter(pk=row.pk).update(
-                status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
-            )
-            report.sent += 1
-            logger.info("Sent notification %s (%s)", row.pk, row.kind)
+    sent = []
+    try:
+        for index, row in enumerate(rows):
+            try:
+                _message(row, connection).send()
+            except Exception as exc:  # noqa: BLE001 - every failure is recorded and retried
+                _record_failure(row, exc, now=now, report=report)
+                if not isinstance(exc, MESSAGE_ERRORS):
+                    report.stopped_early = True
+                    _release(rows[index + 1 :], now=now)
+                    return
+            else:
+                sent.append(row)
+    finally:
+        _mark_sent(sent, report=report)
+
+
+def _mark_sent(rows: list[Notification], *, report: DeliveryReport) -> None:
+    """One UPDATE for every message of the batch that went out.
+
+    It does not wait for the disk: should a crash forget it, the rows are still claimed, and are
+    sent again once their lease ends (a copy of a message, never a lost one)."""
+    if not rows:
+        return
+    with without_waiting_for_disk():
+        Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
+    for row in rows:
+        report.sent += 1
+        logger.info("Sent notification %s (%s)", row.pk, row.kind)
 
 
 def _record_failure(row: Notification, exc: Exception, *, now: datetime, report: DeliveryReport) -> None:

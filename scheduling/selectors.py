@@ -56,6 +56,7 @@ def load_availability(
     rules: BookingRules | None = None,
     exclude_pk: int | None = None,
     settings_from_cache: bool = False,
+    calendar: tuple | None = None,
 ) -> Availability:
     """Hours, time off, taken and busy times around clinic dates first_day..last_day: five queries
     at most, however many appointments or busy times there are.
@@ -64,30 +65,43 @@ def load_availability(
     cache, as of the last change to them, and only the taken times from the database: the
     booking service's re-check, which runs for every booking while settings seldom change. Not
     for a caller that reads its own uncommitted change to the settings (the staff's preview of
-    a change)."""
+    a change). `calendar`: those settings already read (`cached_calendar_settings`)."""
     zone = clinic_zone()
     rules = rules or BookingRules.load()
-    # A day's cap and buffers look a little past its edges.
-    window_start = datetime.combine(first_day - timedelta(days=1), time.min, tzinfo=zone)
-    window_end = datetime.combine(last_day + timedelta(days=2), time.min, tzinfo=zone)
-
-    def settings() -> tuple[dict, list[Interval], list[Interval]]:
-        return _calendar_settings(window_start=window_start, window_end=window_end, zone=zone)
-
-    if settings_from_cache:
-        hours, time_off, busy = cache.get_or_build(
-            version_key=CALENDAR_VERSION_KEY,
-            key=f"scheduling:calendar:{window_start.date().isoformat()}:{window_end.date().isoformat()}",
-            build=settings,
-            timeout=CALENDAR_CACHE_SECONDS,
-        )
+    window_start, window_end = _window(first_day, last_day, zone)
+    if calendar is not None:
+        hours, time_off, busy = calendar
+    elif settings_from_cache:
+        hours, time_off, busy = cached_calendar_settings(first_day=first_day, last_day=last_day)
     else:
-        hours, time_off, busy = settings()
+        hours, time_off, busy = _calendar_settings(
+            window_start=window_start, window_end=window_end, zone=zone
+        )
     taken_rows = Appointment.objects.active().overlapping(window_start, window_end)
     if exclude_pk is not None:
         taken_rows = taken_rows.exclude(pk=exclude_pk)
     taken = [Interval(start, end) for start, end in taken_rows.values_list("start", "end")]
     return Availability(hours=hours, time_off=time_off, taken=taken, busy=busy, rules=engine_rules(rules))
+
+
+def _window(first_day: date, last_day: date, zone) -> tuple[datetime, datetime]:
+    # A day's cap and buffers look a little past its edges.
+    window_start = datetime.combine(first_day - timedelta(days=1), time.min, tzinfo=zone)
+    window_end = datetime.combine(last_day + timedelta(days=2), time.min, tzinfo=zone)
+    return window_start, window_end
+
+
+def cached_calendar_settings(*, first_day: date, last_day: date) -> tuple:
+    """(hours, time off, busy times) around clinic dates first_day..last_day as of the last change
+    to them, from the cache (one round trip; built on a miss). Bookings do not change them."""
+    zone = clinic_zone()
+    window_start, window_end = _window(first_day, last_day, zone)
+    return cache.get_or_build(
+        version_key=CALENDAR_VERSION_KEY,
+        key=f"scheduling:calendar:{window_start.date().isoformat()}:{window_end.date().isoformat()}",
+        build=lambda: _calendar_settings(window_start=window_start, window_end=window_end, zone=zone),
+        timeout=CALENDAR_CACHE_SECONDS,
+    )
 
 
 def _calendar_settings(*, window_start: datetime, window_end: datetime, zone) -> tuple:
@@ -140,6 +154,10 @@ def clinic_slots(
     )
 
 
+def _clinic_slots_key(first_day: date, days: int) -> str:
+    return f"scheduling:slots:{first_day.isoformat()}:{days}"
+
+
 def _cached_clinic_slots(*, first_day: date, days: int, now: datetime) -> tuple[list[Interval], timedelta]:
     # Cached briefly for speed; a booking replaces the version, so nobody is offered a taken time
     # for long. Minimum notice moves with the clock, so it is kept beside the list and re-applied.
@@ -150,25 +168,46 @@ def _cached_clinic_slots(*, first_day: date, days: int, now: datetime) -> tuple[
 
     return cache.get_or_build(
         version_key=SLOTS_CACHE_VERSION_KEY,
-        key=f"scheduling:slots:{first_day.isoformat()}:{days}",
+        key=_clinic_slots_key(first_day, days),
         build=build,
         timeout=SLOTS_CACHE_SECONDS,
     )
+
+
+def _for_everyone_key(name: str) -> str:
+    # The window (SLOTS_CACHE_SECONDS of the clock) is part of the key because minimum notice
+    # moves with the clock: a page built a minute ago may offer a time that is too close now.
+    return f"scheduling:{name}:{int(clock.time()) // SLOTS_CACHE_SECONDS}"
 
 
 def cached_for_everyone(name: str, build: Callable[[], object]):
     """Something built from the free slots that is the same for every visitor (a slots.json body,
-    a rendered times page), kept for the current slot window and dropped with the slot lists.
-
-    The window (SLOTS_CACHE_SECONDS of the clock) is part of the key because minimum notice moves
-    with the clock: a page built a minute ago may offer a time that is too close now."""
-    window = int(clock.time()) // SLOTS_CACHE_SECONDS
+    a rendered times page), kept for the current slot window and dropped with the slot lists."""
     return cache.get_or_build(
         version_key=SLOTS_CACHE_VERSION_KEY,
-        key=f"scheduling:{name}:{window}",
+        key=_for_everyone_key(name),
         build=build,
         timeout=SLOTS_CACHE_SECONDS,
     )
+
+
+def offered_and_cached_for_everyone(
+    start: datetime, name: str, build: Callable[[], object], *, now: datetime | None = None
+):
+    """`cached_for_everyone(name, build)` when `start` is offered (see is_offered), else None: the
+    check and the entry in one round trip when both are cached (the booking form for a time)."""
+    now = now or timezone.now()
+    day_key, key = _clinic_slots_key(clinic_date(start), 1), _for_everyone_key(name)
+    version, (day, entry) = cache.lookup_many(SLOTS_CACHE_VERSION_KEY, [day_key, key])
+    if day is cache.MISS:
+        day = _cached_clinic_slots(first_day=clinic_date(start), days=1, now=now)
+    slots, notice = day
+    if not (start >= now + notice and any(slot.start == start for slot in slots)):
+        return None
+    if entry is cache.MISS:
+        entry = build()
+        cache.store(key, version, entry, SLOTS_CACHE_SECONDS)
+    return entry
 
 
 def slots_version() -> str:
@@ -215,15 +254,17 @@ def slots_on_clinic_day(
     rules: BookingRules | None = None,
     exclude_pk: int | None = None,
     settings_from_cache: bool = False,
+    calendar: tuple | None = None,
 ) -> list[Interval]:
     """Free slots of one clinic date, with the taken times fresh from the database (and the rest
-    too, unless `settings_from_cache`: see load_availability)."""
+    too, unless `settings_from_cache` or `calendar`: see load_availability)."""
     availability = load_availability(
         first_day=day,
         last_day=day,
         rules=rules,
         exclude_pk=exclude_pk,
         settings_from_cache=settings_from_cache,
+        calendar=calendar,
     )
     return clinic_slots(first_day=day, days=1, now=now, availability=availability)
 

@@ -23,11 +23,18 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic import practice
 from clinic.audit import Actor, record_by
 from clinic.models import AuditEvent
 from scheduling import messages, notifications
 from scheduling.models import Appointment, BookingRules
-from scheduling.selectors import booking_rules, clinic_date, nearby_slots, slots_on_clinic_day
+from scheduling.selectors import (
+    booking_rules,
+    cached_calendar_settings,
+    clinic_date,
+    nearby_slots,
+    slots_on_clinic_day,
+)
 from scheduling.slots import Interval
 
 logger = logging.getLogger(__name__)
@@ -163,8 +170,19 @@ def _lock_days_and_check(
 ) -> None:
     """The last step of a booking or a move, after its writes: lock the clinic days its slot
     touches, then re-check the slot (see the module docstring for why in this order)."""
+    # The calendar's settings are read before the locks: bookings never change them, and every
+    # booking of the day waits while this one holds its lock.
+    day = clinic_date(appointment.start)
+    calendar = cached_calendar_settings(first_day=day, last_day=day)
     _lock(day_lock_keys(start=appointment.start, rules=rules))
-    _check_slot(appointment=appointment, rules=rules, now=now, staff=staff, outside_hours=outside_hours)
+    _check_slot(
+        appointment=appointment,
+        rules=rules,
+        now=now,
+        staff=staff,
+        outside_hours=outside_hours,
+        calendar=calendar,
+    )
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
@@ -202,6 +220,7 @@ def _check_slot(
     now: datetime,
     staff: bool = False,
     outside_hours: bool = False,
+    calendar: tuple | None = None,
 ) -> None:
     """Raise unless the appointment's start is a slot the engine offers right now, leaving the
     appointment itself out (it is written already).
@@ -226,6 +245,7 @@ def _check_slot(
         rules=checked_rules,
         exclude_pk=appointment.pk,
         settings_from_cache=True,
+        calendar=calendar,
     )
     if any(slot.start == start and slot.end == appointment.end for slot in offered):
         return
@@ -276,7 +296,8 @@ def appointment_book(
     now = now or timezone.now()
     email = email.strip().lower()
     duplicate = None
-    with _refusals(around=start, now=now), transaction.atomic():
+    # (practice.read_once: the contact details go in every message composed here, read once.)
+    with _refusals(around=start, now=now), transaction.atomic(), practice.read_once():
         rules = booking_rules()
         _lock([email_lock_key(email)], first=True)
         duplicate = Appointment.objects.active().upcoming(now).filter(email=email).first()

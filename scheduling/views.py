@@ -7,6 +7,7 @@ a service books, the view redirects.
 import json
 import logging
 import math
+import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -16,15 +17,17 @@ from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import timezone, translation
 from django.utils.translation import ngettext_lazy
-from django.views.decorators.cache import cache_page, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic.client import client_address
+from clinic.context_processors import language_choices
 from clinic.practice import STATES_SERVED
-from scheduling import display, messages, selectors, services, throttle
+from education.cache import cache_public_page
+from scheduling import display, messages, selectors, services, throttle, visitor_page
 from scheduling.forms import (
     BOOKING_FIELDS,
     OTHER_STATE,
@@ -39,7 +42,7 @@ from scheduling.forms import (
 from scheduling.ics import video_room_url
 from scheduling.models import Appointment, BookingRules, Throttle
 from scheduling.slots import group_by_day
-from scheduling.zones import STATE_ZONES, zone_label, zones_for_state
+from scheduling.zones import PATIENT_ZONES, STATE_ZONES, zone_label, zones_for_state
 
 logger = logging.getLogger(__name__)
 
@@ -108,12 +111,16 @@ def slot_picker_context(*, slots, tz: str, state: str | None = None) -> dict:
     return {"days": days, **zone_context(tz, state)}
 
 
+@cache_public_page  # the same for everyone, kept like the articles (a change of contact details drops it)
+def _state_page(request):
+    return render(request, "scheduling/book_state.html", {"form": StateForm()})
+
+
 @require_safe
-@cache_page(60)  # the same page for everyone; a choice redirects, and redirects are not cached
 def book(request):
     """Step 1: the state of residence (and, from JavaScript, the browser's zone as a hint)."""
     if not request.GET:
-        return render(request, "scheduling/book_state.html", {"form": StateForm()})
+        return _state_page(request)
     form = StateForm(request.GET)
     if not form.is_valid():
         if request.GET.get("state"):
@@ -255,15 +262,42 @@ def details(request):
         booked = _just_booked(request, start)
         if booked is not None:
             return booked
-    if start is None or not selectors.is_offered(start):
+    # The same page for everyone who picks this time but for the CSRF and form tokens: rendered once
+    # per slot window and calendar version (a booking drops it), the tokens filled in per request.
+    page = None
+    if start is not None:
+        page = selectors.offered_and_cached_for_everyone(
+            start,
+            f"details:{translation.get_language()}:{state}:{tz}:{start.isoformat()}",
+            lambda: _render_details(request, state=state, tz=tz, start=start),
+        )
+    if page is None:
         return redirect(_times_url(state=state, tz=tz, unavailable="1"))
+    return HttpResponse(visitor_page.for_visitor(page, request))
+
+
+def _render_details(request, *, state: str, tz: str, start: datetime) -> bytes:
+    stand_ins = visitor_page.stand_ins()
     form = BookingForm(
-        initial={"state": state, "time_zone": tz, "start": start.isoformat(), "form_token": new_form_token()},
+        initial={
+            "state": state,
+            "time_zone": tz,
+            "start": start.isoformat(),
+            "form_token": stand_ins["form_token"],
+        },
         state_name=STATE_NAMES[state],
     )
-    return render(
-        request, "scheduling/details.html", _details_context(form=form, state=state, tz=tz, start=start)
+    # The language switch from this page's plain address: never from what one visitor added to theirs.
+    address = (
+        f"{reverse('scheduling:details')}?{urlencode({'state': state, 'tz': tz, 'start': start.isoformat()})}"
     )
+    addresses = {code: translate_url(address, code) for code, _name in settings.LANGUAGES}
+    context = {
+        **_details_context(form=form, state=state, tz=tz, start=start),
+        "csrf_token": stand_ins["csrf_token"],
+        "language_choices": lambda: language_choices(request, addresses),
+    }
+    return render(request, "scheduling/details.html", context).content
 
 
 def _book(request):
@@ -386,11 +420,14 @@ def confirmed(request, signed: str):
 @require_safe
 def slots_json(request):
     """Free slots as JSON: {"time_zone": tz, "slots": [{"start", "end"}]}, shown in `tz`."""
-    form = SlotsJsonForm(request.GET)
-    if not form.is_valid():
-        first_error = next(iter(form.errors.values()))[0]
-        return JsonResponse({"error": first_error}, status=400)
-    tz, start, days = form.cleaned_data["tz"], form.cleaned_data["start"], form.cleaned_data["days"]
+    params = _plain_slots_json_params(request.GET)
+    if params is None:
+        form = SlotsJsonForm(request.GET)
+        if not form.is_valid():
+            first_error = next(iter(form.errors.values()))[0]
+            return JsonResponse({"error": first_error}, status=400)
+        params = form.cleaned_data["tz"], form.cleaned_data["start"], form.cleaned_data["days"]
+    tz, start, days = params
 
     def build() -> str:
         zone = zoneinfo.ZoneInfo(tz)
@@ -407,3 +444,25 @@ def slots_json(request):
 
     body = selectors.cached_for_everyone(f"slots-json:{tz}:{start.isoformat()}:{days}", build)
     return HttpResponse(body, content_type="application/json")
+
+
+PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+SLOTS_JSON_DAYS = SlotsJsonForm.base_fields["days"]
+
+
+def _plain_slots_json_params(query) -> tuple[str, date, int] | None:
+    """(tz, start, days) when the query gives them the plain way (as the page's script does) and
+    SlotsJsonForm would accept them as they are; None for anything else, which the form then reads
+    (and refuses with its message). Building the form cost more than the cached answer it serves."""
+    tz, start, days = query.get("tz", ""), query.get("start", ""), query.get("days", "")
+    if tz not in PATIENT_ZONES or not PLAIN_DATE.fullmatch(start) or not (days.isascii() and days.isdigit()):
+        return None
+    if not SLOTS_JSON_DAYS.min_value <= int(days) <= SLOTS_JSON_DAYS.max_value:
+        return None
+    try:
+        day = date.fromisoformat(start)
+    except ValueError:
+        return None
+    if not date(2000, 1, 1) <= day <= date(2100, 1, 1):  # SlotsJsonForm.clean_start's bounds
+        return None
+    return tz, day, int(days)

@@ -68,3 +68,66 @@ def test_a_new_version_is_made_again_at_commit_so_an_entry_built_meanwhile_from_
         assert versioned.lookup("t:version", "t:entry")[1] == "built from old rows"
 
     assert versioned.lookup("t:version", "t:entry")[1] is versioned.MISS
+
+
+def test_reads_go_over_the_threads_own_connection_and_survive_a_dropped_one(redis_cache):
+    """Cache reads (one per cached page) skip the pool's checkout and retry machinery; a connection
+    the server dropped is closed and the read made again the ordinary way, never an error."""
+    import socket
+    import threading
+
+    redis_cache.set("page", "v1", 60)
+    assert redis_cache.get_many(["page", "missing"]) == {"page": "v1"}
+    assert redis_cache.get("missing", "default") == "default"
+    connection = redis_cache._cache._reader.held[2]
+    assert redis_cache.get("page") == "v1"
+    assert redis_cache._cache._reader.held[2] is connection
+
+    connection._sock.shutdown(socket.SHUT_RDWR)  # as when Redis restarts
+    assert redis_cache.get("page") == "v1"
+    assert redis_cache.get_many(["page"]) == {"page": "v1"}
+
+    # Versions and entries are written over it too, with or without an expiry.
+    client = redis_cache._cache.get_client()
+    redis_cache._cache.get_client = None  # the pool's client is not used for these
+    redis_cache.set("forever", "v2", None)
+    redis_cache.set("minute", "v3", 60)
+    redis_cache.set("counter", 7, 60)
+    values = redis_cache.get_many(["forever", "minute", "counter"])
+    del redis_cache._cache.get_client
+    assert values == {"forever": "v2", "minute": "v3", "counter": 7}
+    assert client.ttl(redis_cache.make_key("forever")) == -1
+    assert 0 < client.ttl(redis_cache.make_key("minute")) <= 60
+    assert redis_cache.incr("counter") == 8
+    redis_cache.set("minute", "gone", 0)
+    assert redis_cache.get("minute") is None
+
+    # Each thread reads over a connection of its own.
+    seen = {}
+
+    def read():
+        seen["value"] = redis_cache.get("page")
+        seen["connection"] = redis_cache._cache._reader.held[2]
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert seen["value"] == "v1"
+    assert seen["connection"] is not redis_cache._cache._reader.held[2]
+
+
+def test_a_read_interrupted_midway_never_leaves_its_reply_for_the_next_read(redis_cache, monkeypatch):
+    redis_cache.set("a", "first", 60)
+    redis_cache.set("b", "second", 60)
+    assert redis_cache.get("a") == "first"
+    connection = redis_cache._cache._reader.held[2]
+
+    def interrupted():
+        raise KeyboardInterrupt  # e.g. a worker's timeout, after the command was sent
+
+    monkeypatch.setattr(connection, "read_response", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        redis_cache.get("a")
+    monkeypatch.undo()
+
+    assert redis_cache.get("b") == "second"

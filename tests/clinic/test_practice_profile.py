@@ -126,3 +126,31 @@ def test_an_unreachable_database_gives_empty_details_not_an_error(monkeypatch):
     monkeypatch.setattr(practice, "_load_profile", broken)
 
     assert practice.profile() == practice.Profile()
+
+
+def test_a_booking_reads_the_contact_details_once_for_all_its_messages(client, monkeypatch, settings):
+    """Each message's footer and video room read them from the cache: ten reads per booking."""
+    from scheduling.models import Notification
+    from tests.scheduling.factories import booking_data, free_slots, open_every_day
+
+    settings.BOOKING_FORM_MIN_SECONDS = 0
+    PracticeProfile.objects.update(phone="(212) 555-0142", video_room_url="https://telehealth.example/dr-p")
+    practice.forget_profile()
+    open_every_day()
+    reads = []
+    get = practice.cache.get
+
+    def counting_get(key, *args, **kwargs):
+        if key == practice.PROFILE_CACHE_KEY:
+            reads.append(key)
+        return get(key, *args, **kwargs)
+
+    monkeypatch.setattr(practice.cache, "get", counting_get)
+
+    response = client.post("/book/details/", booking_data(free_slots()[0].start, contact_method="video"))
+
+    assert response.status_code == 302
+    assert len(reads) == 1
+    confirmation = Notification.objects.get(kind=Notification.Kind.CONFIRMATION)
+    assert "(212) 555-0142" in confirmation.body_text
+    assert "https://telehealth.example/dr-p" in confirmation.body_text

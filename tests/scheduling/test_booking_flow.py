@@ -28,10 +28,10 @@ pytestmark = pytest.mark.django_db
 
 DETAILS = "/book/details/"
 # Rate limit 1, booking transaction 14 (with the two locks, the check with its busy times and one
-# INSERT for the three messages; SQLite has no locks), marking the two messages sent 2, and the
-# practice's contact details for the email footer 1 (read once, then from the cache; the test
-# starts with it cold).
-QUERIES_PER_BOOKING = 18
+# INSERT for the three messages; SQLite has no locks), marking the two messages sent 1 (one UPDATE
+# for both), and the practice's contact details for the email footer 1 (read once, then from the
+# cache; the test starts with it cold).
+QUERIES_PER_BOOKING = 17
 
 
 @pytest.fixture(autouse=True)
@@ -491,8 +491,9 @@ def test_a_booking_post_runs_a_fixed_number_of_queries_however_full_its_day_is(
 
 # With the calendar's settings cached (rules, hours, time off, busy times: read by every booking,
 # changed seldom), the booking reads only what it must read fresh: the rate limit, the patient's
-# email and lock, the writes, the day locks and the day's taken times.
-QUERIES_PER_BOOKING_WARM = 13
+# email and lock, the writes, the day locks and the day's taken times, and one UPDATE marking both
+# messages sent.
+QUERIES_PER_BOOKING_WARM = 12
 
 
 def test_a_booking_post_reads_the_calendars_settings_from_the_cache_once_they_are_in_it(

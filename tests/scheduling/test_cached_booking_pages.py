@@ -127,3 +127,143 @@ def test_the_booking_form_refuses_a_time_inside_the_minimum_notice(client):
 
     assert response.status_code == 302
     assert "unavailable=1" in response["Location"]
+
+
+def test_the_state_page_shows_new_contact_details_at_once(client, django_capture_on_commit_callbacks):
+    """It was kept for 60 seconds by Django's cache_page, which no change dropped."""
+    from clinic.models import PracticeProfile
+
+    assert "(212) 555-0142" not in client.get(reverse("scheduling:book")).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = PracticeProfile.objects.get()
+        profile.phone = "(212) 555-0142"
+        profile.save()
+
+    assert "(212) 555-0142" in client.get(reverse("scheduling:book")).content.decode()
+
+
+def page_fields(html: str) -> dict:
+    """name -> value of every hidden input of the page."""
+    import re
+
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+def test_the_form_is_rendered_once_and_each_visitor_gets_their_own_tokens_and_can_book(client, settings):
+    """Rendering the form (crispy's layout) was about 20 ms per visitor; the page for a time is now
+    rendered once, and only the CSRF token and the signed form token are each visitor's own."""
+    import re
+
+    from django.test import Client
+
+    from scheduling.models import Appointment
+
+    settings.BOOKING_FORM_MIN_SECONDS = 0
+    open_every_day()
+    slot = free_slots()[0]
+    first = client.get(details_url(slot.start))
+    visitor = Client(enforce_csrf_checks=True)
+    second = visitor.get(details_url(slot.start))
+
+    assert first.status_code == second.status_code == 200
+    assert [t.name for t in second.templates] == []  # from the cache, not rendered again
+    mine, theirs = page_fields(first.content.decode()), page_fields(second.content.decode())
+    assert mine["csrfmiddlewaretoken"] != theirs["csrfmiddlewaretoken"]
+    assert mine["form_token"] != theirs["form_token"]
+    assert "csrftoken" in second.cookies  # as {% csrf_token %} does
+    assert "no-store" in second["Cache-Control"]
+
+    def without_tokens(html: str) -> str:
+        return re.sub(r'name="(csrfmiddlewaretoken|form_token)" value="[^"]*"', "", html)
+
+    assert without_tokens(first.content.decode()) == without_tokens(second.content.decode())
+
+    fields = {
+        **theirs,
+        "full_name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "(212) 555-0123",
+        "contact_method": "phone",
+        "confirm_residence": "on",
+        "confirm_not_emergency": "on",
+    }
+    booked = visitor.post(reverse("scheduling:details"), fields)
+    assert booked.status_code == 302
+    assert "/book/confirmed/" in booked["Location"]
+    assert Appointment.objects.get().start == slot.start
+
+
+def test_the_cached_form_is_kept_apart_by_language(client):
+    open_every_day()
+    slot = free_slots()[0]
+    english = client.get(details_url(slot.start))
+    spanish = client.get("/es" + details_url(slot.start))
+
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="es">' in spanish.content.decode()
+
+
+def test_what_one_visitor_added_to_the_address_is_never_in_anothers_page(client):
+    """The language switch links to this page's plain address, not to the first visitor's."""
+    open_every_day()
+    slot = free_slots()[0]
+    first = client.get(details_url(slot.start) + "&email=someone%40example.com")
+    second = client.get(details_url(slot.start))
+
+    assert first.status_code == second.status_code == 200
+    assert "someone" not in second.content.decode()
+    spanish_address = "/es" + details_url(slot.start).replace("+", "%2B")
+    assert spanish_address in second.content.decode().replace("&amp;", "&")
+
+
+def test_the_times_page_and_the_form_show_new_contact_details_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    """Both are kept for everyone for up to 30 seconds; the footer must not lag a change."""
+    from clinic.models import PracticeProfile
+
+    open_every_day()
+    slot = free_slots()[0]
+    pages = [times_url(), details_url(slot.start)]
+    for page in pages:
+        assert "(212) 555-0142" not in client.get(page).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = PracticeProfile.objects.get()
+        profile.phone = "(212) 555-0142"
+        profile.save()
+
+    for page in pages:
+        assert "(212) 555-0142" in client.get(page).content.decode(), page
+
+
+def test_a_second_look_at_the_form_checks_its_time_and_reads_the_page_in_one_cache_round_trip(
+    client, monkeypatch
+):
+    """The check that the time is offered and the cached page were two round trips."""
+    from clinic import cache as versioned
+
+    open_every_day()
+    slot = free_slots()[0]
+    client.get(details_url(slot.start))
+    calls, inside = [], []
+    for method in ("get", "get_many", "set", "add"):
+        original = getattr(versioned.cache, method)
+
+        def counted(*args, _method=method, _original=original, **kwargs):
+            if not inside:  # the test's cache (local memory) answers get_many with its own gets
+                calls.append(_method)
+            inside.append(1)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(versioned.cache, method, counted)
+
+    response = client.get(details_url(slot.start))
+
+    assert response.status_code == 200
+    assert 'name="full_name"' in response.content.decode()
+    assert calls == ["get_many"]

@@ -198,3 +198,45 @@ def test_concurrent_workers_send_each_message_exactly_once(settings):
     assert expected > 2 * CLAIM_BATCH  # enough for several claims
     # The control: the workers really ran at the same time (more than one did some of the work).
     assert sum(1 for n in sent_by_worker if n) >= 2, sent_by_worker
+
+
+@pytest.mark.django_db
+def test_a_batch_is_marked_sent_in_one_update_and_a_failure_midway_keeps_what_went(
+    settings, django_assert_num_queries
+):
+    """Marking each message sent was an UPDATE (and a wait for the disk) per message."""
+    import smtplib
+
+    from scheduling import notifications
+
+    appointments = [book(start=in_days(3), email=f"patient{n}@example.org")[0] for n in range(3)]
+    for appointment in appointments:
+        make_reminder_due(appointment)
+    rows, _ = notifications._claim_due(now=timezone.now(), kinds=[Kind.REMINDER], batch=10)
+    assert len(rows) == 3
+
+    report, outgoing = notifications.DeliveryReport(), mail.get_connection()
+    with django_assert_num_queries(1):
+        notifications._send_claimed(rows[:2], connection=outgoing, now=timezone.now(), report=report)
+    assert report.sent == 2
+    assert Notification.objects.filter(pk__in=[r.pk for r in rows[:2]], status=Status.SENT).count() == 2
+
+    # The server goes down after one more message: the one that went is marked, the rest wait.
+    connection = mail.get_connection()
+    sent = []
+
+    def send_messages(messages):
+        if sent:
+            raise smtplib.SMTPServerDisconnected("gone")
+        sent.extend(messages)
+        return len(messages)
+
+    connection.send_messages = send_messages
+    row = rows[2]
+    again, _ = book(start=in_days(4), email="patient9@example.org")
+    later = make_reminder_due(again)
+    report = notifications.DeliveryReport()
+    notifications._send_claimed([row, later], connection=connection, now=timezone.now(), report=report)
+    assert report.sent == 1 and report.stopped_early
+    assert Notification.objects.get(pk=row.pk).status == Status.SENT
+    assert Notification.objects.get(pk=later.pk).status == Status.PENDING

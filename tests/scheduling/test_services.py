@@ -227,3 +227,41 @@ def test_lock_keys_cover_each_day_the_slot_and_its_buffers_touch_and_the_email()
     ]
     assert services.email_lock_key("sam@example.com")[0] == services.EMAIL_LOCK
     assert services.email_lock_key("sam@example.com") != services.email_lock_key("kim@example.com")
+
+
+@pytest.mark.django_db
+def test_a_booking_reads_the_calendars_settings_before_it_takes_the_day_locks(monkeypatch):
+    """Every other booking of the day waits while one holds the day's lock: the settings (cached,
+    never changed by bookings) are read before it, so the lock is held for the check alone."""
+    from clinic import cache as versioned
+    from scheduling import services as booking_services
+
+    open_every_day()
+    slot = free_slots()[0]
+    events = []
+    lock, lookup = booking_services._lock, versioned.lookup
+
+    def recording_lock(keys=(), **kwargs):
+        if any(namespace == booking_services.DAY_LOCK for namespace, _ in keys):
+            events.append("day lock")
+        return lock(keys, **kwargs)
+
+    def recording_lookup(version_key, key):
+        if key.startswith("scheduling:calendar:"):
+            events.append("calendar settings")
+        return lookup(version_key, key)
+
+    monkeypatch.setattr(booking_services, "_lock", recording_lock)
+    monkeypatch.setattr(versioned, "lookup", recording_lookup)
+
+    booking_services.appointment_book(
+        start=slot.start,
+        state="NY",
+        time_zone="America/New_York",
+        full_name="Ada Lovelace",
+        email="ada@example.com",
+        phone="+12125550123",
+        contact_method="phone",
+    )
+
+    assert events == ["calendar settings", "day lock"]

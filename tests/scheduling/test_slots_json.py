@@ -113,3 +113,51 @@ def test_slots_json_keeps_clinic_hours_fixed_across_dst_changes(client, start):
     assert len(offsets) == 2  # both sides of the change were shown
     for first in firsts.values():
         assert first.astimezone(zoneinfo.ZoneInfo("America/New_York")).time() == time(9)
+
+
+def test_a_plain_query_is_answered_from_the_cache_without_building_the_form(client, monkeypatch):
+    """The form cost more than the cached answer it guards; plain parameters are read directly."""
+    from scheduling import views
+
+    today = datetime.now(zoneinfo.ZoneInfo("America/New_York")).date().isoformat()
+    params = {"tz": "America/New_York", "start": today, "days": "3"}
+    first = client.get("/book/slots.json", params)
+    built = []
+    form_class = views.SlotsJsonForm
+    monkeypatch.setattr(views, "SlotsJsonForm", lambda *a, **k: built.append(1) or form_class(*a, **k))
+
+    again = client.get("/book/slots.json", params)
+
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert built == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"tz": "America/New_York", "start": "2030-01-05", "days": "62"},
+        {"tz": "America/New_York", "start": "2030-01-05", "days": " 7 "},
+        {"tz": "America/New_York", "start": "2030-1-5", "days": "7"},
+        {"tz": "America/New_York", "start": "2030-01-05", "days": "063"},
+        {"tz": "America/New_York", "start": "2030-01-05", "days": "0"},
+        {"tz": "America/New_York", "start": "2030-01-05", "days": "١٢"},
+        {"tz": "America/New_York", "start": "2030-W01-1", "days": "7"},
+        {"tz": "America/New_York", "start": "2030-02-30", "days": "7"},
+        {"tz": "America/New_York", "start": "2101-01-01", "days": "7"},
+        {"tz": "Europe/Paris", "start": "2030-01-05", "days": "7"},
+        {"tz": "America/New_York", "start": "2030-01-05"},
+    ],
+)
+def test_every_query_gets_the_answer_the_form_gives(client, params):
+    from scheduling.forms import SlotsJsonForm
+
+    form = SlotsJsonForm(params)
+    response = client.get("/book/slots.json", params)
+
+    if form.is_valid():
+        assert response.status_code == 200
+        assert response.json()["time_zone"] == form.cleaned_data["tz"]
+    else:
+        assert response.status_code == 400
+        assert response.json() == {"error": next(iter(form.errors.values()))[0]}
