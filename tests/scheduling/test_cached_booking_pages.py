@@ -10,7 +10,7 @@ from django.urls import reverse
 from scheduling.models import TimeOff
 from tests.scheduling.factories import free_slots, make_appointment, open_every_day
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("one_slot_cache_window")]
 
 NEW_YORK = "America/New_York"
 

@@ -165,6 +165,7 @@ def test_a_day_link_reloads_the_page_with_that_days_times_shown(client):
 
 
 @pytest.mark.parametrize("day", ["x", "2026-02-31", "1999-01-01", "2999-01-01", "20261201'"])
+@pytest.mark.usefixtures("one_slot_cache_window")
 def test_a_hand_made_day_shows_the_first_day_from_the_same_cached_page(
     client, day, django_assert_max_num_queries
 ):
