@@ -93,6 +93,12 @@ class SlotQueryForm(forms.Form):
         return cleaned
 
 
+# The first days slots.json may be asked from: room to spare either side of any real request.
+SLOTS_JSON_FIRST_START = date(2000, 1, 1)
+SLOTS_JSON_LAST_START = date(2100, 1, 1)
+PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 class SlotsJsonForm(forms.Form):
     """Parameters of /book/slots.json."""
 
@@ -120,9 +126,32 @@ class SlotsJsonForm(forms.Form):
 
     def clean_start(self):
         start = self.cleaned_data["start"]
-        if not date(2000, 1, 1) <= start <= date(2100, 1, 1):
+        if not SLOTS_JSON_FIRST_START <= start <= SLOTS_JSON_LAST_START:
             raise forms.ValidationError("start must be a date between 2000 and 2100")
         return start
+
+    @classmethod
+    def plain(cls, query) -> tuple[str, date, int] | None:
+        """(tz, start, days) when the query gives them the plain way (as the page's script does) and
+        the form would accept them as they are; None for anything else, which the form then reads
+        (and refuses with its message). Building the form costs more than the cached answer it serves."""
+        tz, start, days = query.get("tz", ""), query.get("start", ""), query.get("days", "")
+        if (
+            tz not in PATIENT_ZONES
+            or not PLAIN_DATE.fullmatch(start)
+            or not (days.isascii() and days.isdigit())
+        ):
+            return None
+        days_field = cls.base_fields["days"]
+        if not days_field.min_value <= int(days) <= days_field.max_value:
+            return None
+        try:
+            day = date.fromisoformat(start)
+        except ValueError:
+            return None
+        if not SLOTS_JSON_FIRST_START <= day <= SLOTS_JSON_LAST_START:
+            return None
+        return tz, day, int(days)
 
 
 # The instants a booking can be at, with room to spare: anything else is refused like any time

@@ -7,7 +7,6 @@ a service books, the view redirects.
 import json
 import logging
 import math
-import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -42,7 +41,7 @@ from scheduling.forms import (
 from scheduling.ics import video_room_url
 from scheduling.models import Appointment, BookingRules, Throttle
 from scheduling.slots import group_by_day
-from scheduling.zones import PATIENT_ZONES, STATE_ZONES, zone_label, zones_for_state
+from scheduling.zones import STATE_ZONES, zone_label, zones_for_state
 
 logger = logging.getLogger(__name__)
 
@@ -420,7 +419,7 @@ def confirmed(request, signed: str):
 @require_safe
 def slots_json(request):
     """Free slots as JSON: {"time_zone": tz, "slots": [{"start", "end"}]}, shown in `tz`."""
-    params = _plain_slots_json_params(request.GET)
+    params = SlotsJsonForm.plain(request.GET)
     if params is None:
         form = SlotsJsonForm(request.GET)
         if not form.is_valid():
@@ -444,25 +443,3 @@ def slots_json(request):
 
     body = selectors.cached_for_everyone(f"slots-json:{tz}:{start.isoformat()}:{days}", build)
     return HttpResponse(body, content_type="application/json")
-
-
-PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-SLOTS_JSON_DAYS = SlotsJsonForm.base_fields["days"]
-
-
-def _plain_slots_json_params(query) -> tuple[str, date, int] | None:
-    """(tz, start, days) when the query gives them the plain way (as the page's script does) and
-    SlotsJsonForm would accept them as they are; None for anything else, which the form then reads
-    (and refuses with its message). Building the form cost more than the cached answer it serves."""
-    tz, start, days = query.get("tz", ""), query.get("start", ""), query.get("days", "")
-    if tz not in PATIENT_ZONES or not PLAIN_DATE.fullmatch(start) or not (days.isascii() and days.isdigit()):
-        return None
-    if not SLOTS_JSON_DAYS.min_value <= int(days) <= SLOTS_JSON_DAYS.max_value:
-        return None
-    try:
-        day = date.fromisoformat(start)
-    except ValueError:
-        return None
-    if not date(2000, 1, 1) <= day <= date(2100, 1, 1):  # SlotsJsonForm.clean_start's bounds
-        return None
-    return tz, day, int(days)

@@ -123,8 +123,13 @@ def test_a_plain_query_is_answered_from_the_cache_without_building_the_form(clie
     params = {"tz": "America/New_York", "start": today, "days": "3"}
     first = client.get("/book/slots.json", params)
     built = []
-    form_class = views.SlotsJsonForm
-    monkeypatch.setattr(views, "SlotsJsonForm", lambda *a, **k: built.append(1) or form_class(*a, **k))
+
+    class CountedForm(views.SlotsJsonForm):
+        def __init__(self, *args, **kwargs):
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(views, "SlotsJsonForm", CountedForm)
 
     again = client.get("/book/slots.json", params)
 
