@@ -96,26 +96,23 @@ def admin_url(appointment: Appointment) -> str:
     return settings.SITE_URL + reverse("admin:scheduling_appointment_change", args=[appointment.pk])
 
 
-def _to_patient(compose):
-    """Compose in the patient's language: dates, zone names, links, subject, text and .ics."""
+def _composed_in(language_of):
+    """A decorator: compose under `language_of(appointment)` (dates, zone names, links, subject,
+    text and .ics), whatever language the request, staff action or cron run is in."""
 
-    @functools.wraps(compose)
-    def wrapper(appointment: Appointment, **kwargs):
-        with translation.override(appointment.language):
-            return compose(appointment, **kwargs)
+    def decorate(compose):
+        @functools.wraps(compose)
+        def wrapper(appointment: Appointment, **kwargs):
+            with translation.override(language_of(appointment)):
+                return compose(appointment, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorate
 
 
-def _to_staff(compose):
-    """Compose in English, whatever the patient's language or the request's."""
-
-    @functools.wraps(compose)
-    def wrapper(appointment: Appointment, **kwargs):
-        with translation.override(STAFF_LANGUAGE):
-            return compose(appointment, **kwargs)
-
-    return wrapper
+_to_patient = _composed_in(lambda appointment: appointment.language)
+_to_staff = _composed_in(lambda appointment: STAFF_LANGUAGE)
 
 
 def _context(appointment: Appointment, **extra) -> dict:
