@@ -5,8 +5,9 @@ import time as clock
 from datetime import UTC, date, datetime
 
 import phonenumbers
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Field, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -304,7 +305,14 @@ class BookingForm(forms.Form):
                 '<input type="text" name="website" id="id_website" tabindex="-1" autocomplete="off"'
                 " value=\"{{ form.website.value|default_if_none:'' }}\"></div>"
             ),
-            Submit("submit", gettext("Book my meet-and-greet"), css_class="btn-lg"),
+            # A <button>, not crispy's <input type="submit">: its words wrap on a narrow phone (the
+            # Spanish label is wider than a 390 px screen on one line).
+            StrictButton(
+                gettext("Book my meet-and-greet"),
+                type="submit",
+                name="submit",
+                css_class="btn-primary btn-lg",
+            ),
         )
 
     def clean_full_name(self):

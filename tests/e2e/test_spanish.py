@@ -172,6 +172,7 @@ def test_a_texas_patient_on_central_time_books_in_spanish_end_to_end(new_page, c
     radio.check()
     page.get_by_role("button", name="Continuar con esta hora").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sus datos")
+    assert scroll_overflow(page) == 0  # the longer Spanish button fits a phone too
     expect(page.locator("main")).to_contain_text(
         f"{spanish_long_date(instant, central)}, {spanish_clock(instant, central)}, hora del Centro"
     )
