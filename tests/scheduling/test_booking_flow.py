@@ -27,11 +27,11 @@ from tests.scheduling.factories import booking_data, form_token, free_slots, mak
 pytestmark = pytest.mark.django_db
 
 DETAILS = "/book/details/"
-# Rate limit 1, booking transaction 14 (with the two locks, the check with its busy times and one
-# INSERT for the three messages; SQLite has no locks), marking the two messages sent 1 (one UPDATE
-# for both), and the practice's contact details for the email footer 1 (read once, then from the
-# cache; the test starts with it cold).
-QUERIES_PER_BOOKING = 17
+# Rate limit 1, booking transaction 12 (with the two locks, the check with its busy times and one
+# INSERT for the three messages; no savepoint around the appointment's INSERT; SQLite has no
+# locks), marking the two messages sent 1 (one UPDATE for both), and the practice's contact
+# details for the email footer 1 (read once, then from the cache; the test starts with it cold).
+QUERIES_PER_BOOKING = 15
 
 
 @pytest.fixture(autouse=True)
@@ -493,7 +493,7 @@ def test_a_booking_post_runs_a_fixed_number_of_queries_however_full_its_day_is(
 # changed seldom), the booking reads only what it must read fresh: the rate limit, the patient's
 # email and lock, the writes, the day locks and the day's taken times, and one UPDATE marking both
 # messages sent.
-QUERIES_PER_BOOKING_WARM = 12
+QUERIES_PER_BOOKING_WARM = 10
 
 
 def test_a_booking_post_reads_the_calendars_settings_from_the_cache_once_they_are_in_it(
