@@ -205,7 +205,7 @@ def booking_cost(starts: list[str]) -> tuple[list[float], str]:
     from django.conf import settings
     from pyinstrument import Profiler
 
-    from bench.run import booking_fields
+    from bench.booking import booking_fields
 
     forms = []
     for index, start in enumerate(starts):

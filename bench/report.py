@@ -70,6 +70,7 @@ class Bookings:
     new_confirmed_rows: int | None = None  # confirmed appointments the run added, counted in SQL
     double_bookings: int | None = None  # pairs of overlapping confirmed appointments, counted in SQL
     cpu_ms: list = field(default_factory=list)  # CPU of single in-process booking POSTs, after the stream
+    machine_cpu_ms: dict = field(default_factory=dict)  # role -> CPU ms per booking, whole machine
     note: str = ""
 
     @property
@@ -97,6 +98,27 @@ class Results:
     slots_json_ms: dict = field(default_factory=dict)  # data size -> median ms, uncached 62-day slots.json
     profiles: dict = field(default_factory=dict)  # page key -> text
     notes: list = field(default_factory=list)
+
+
+def machine_cpu_line(bookings: Bookings, *, baseline: Load | None) -> str:
+    """What one booking of the stream cost the whole machine, by role, and what the target leaves."""
+    from bench.booking import ROLES
+
+    spent = bookings.machine_cpu_ms
+    parts = [f"{role} {spent[role]:.1f} ms" for role in ROLES if spent.get(role)]
+    text = (
+        "CPU the whole machine spent while the POSTs ran, per booking: "
+        + ", ".join(parts)
+        + f"; {sum(spent.values()):.1f} ms in all."
+    )
+    if baseline is not None and baseline.rps:
+        cpus = os.cpu_count() or 1
+        rate = BOOKING_MIN_RATIO * baseline.rps
+        text += (
+            f" At {BOOKING_MIN_RATIO} of this run's baseline ({rate:.0f} bookings/s), {cpus} CPUs leave "
+            f"{cpus * 1000 / rate:.1f} ms of CPU per booking, for all of them together."
+        )
+    return text
 
 
 def _ms(value: float) -> str:
@@ -260,6 +282,8 @@ def render(results: Results) -> str:
                 f"bookings). On {cpus} CPUs that alone caps bookings at about {cap:.0f}/s, before the "
                 "client's own CPU and the calendar lock.",
             ]
+        if b.machine_cpu_ms:
+            lines += ["", machine_cpu_line(b, baseline=results.loads.get("baseline"))]
     lines += ["", f"Target: {BOOKING_TARGET}: **{_verdict(booking_ok)}**"
               + (f" ({booking_why})" if booking_why else "")]  # fmt: skip
 

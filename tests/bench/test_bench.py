@@ -5,6 +5,7 @@ work through Django's test client in-process. The numbers are real measurements 
 requests; only their size is tiny.
 """
 
+import os
 import time as clock
 from datetime import timedelta
 from statistics import median
@@ -15,8 +16,17 @@ from django.test import Client
 from django.utils import timezone
 
 from bench import data
-from bench.report import PAGES, Load, render
-from bench.run import count_double_bookings, measure
+from bench.booking import (
+    APP_SERVER,
+    CLIENTS,
+    DATABASE,
+    REST,
+    ROLES,
+    count_double_bookings,
+    cpu_seconds_by_role,
+)
+from bench.report import PAGES, Bookings, Load, machine_cpu_line, render
+from bench.run import measure
 from scheduling.models import Appointment
 
 TINY = {
@@ -114,6 +124,41 @@ def test_a_tiny_bench_run_measures_every_page_books_for_real_and_reports_every_r
     assert "## Size on the wire" in text
     assert set(results.cpu_ms) >= {page.key for page in PAGES}
     assert "not measured" not in text
+    # What the POSTs cost the whole machine: here the clients and the site share this process.
+    assert results.bookings.machine_cpu_ms[CLIENTS] > 0
+    assert "CPU the whole machine spent while the POSTs ran, per booking: " in text
+
+
+def test_the_machine_cpu_count_sees_the_cpu_this_process_spends():
+    before = cpu_seconds_by_role()
+    deadline = clock.process_time() + 0.3
+    while clock.process_time() < deadline:
+        pass
+
+    spent = cpu_seconds_by_role() - before
+
+    assert spent[CLIENTS] >= 0.25
+    assert set(spent) <= set(ROLES)
+
+
+def test_the_report_says_what_a_booking_cost_the_machine_and_what_the_target_leaves():
+    bookings = Bookings(
+        attempted=100,
+        booked=100,
+        seconds=1.0,
+        machine_cpu_ms={APP_SERVER: 12.0, DATABASE: 3.0, CLIENTS: 1.0, REST: 1.5},
+    )
+    baseline = Load(requests=2500, seconds=1.0, p50_ms=1, p99_ms=2)
+
+    line = machine_cpu_line(bookings, baseline=baseline)
+
+    assert line.startswith(
+        "CPU the whole machine spent while the POSTs ran, per booking: the app server's workers 12.0 ms, "
+        "PostgreSQL 3.0 ms, this process (the clients) 1.0 ms, the rest (the kernel's disk writes, any "
+        "other work) 1.5 ms; 17.5 ms in all."
+    )
+    cpus = os.cpu_count()
+    assert f"At 0.08 of this run's baseline (200 bookings/s), {cpus} CPUs leave {cpus * 5:.1f} ms" in line
 
 
 @pytest.mark.django_db
