@@ -1,4 +1,4 @@
-"""The shape of booking input. Rules that need the database live in scheduling/services.py."""
+"""The shape of booking input. Rules that need the database live in scheduling/services/."""
 
 import re
 import time as clock

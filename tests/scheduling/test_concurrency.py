@@ -12,6 +12,7 @@ from django.test import Client
 from scheduling import services
 from scheduling.models import Appointment, BookingRules
 from scheduling.selectors import clinic_date
+from scheduling.services import locking
 from tests.html import visible_text
 from tests.scheduling.factories import booking_data, free_slots, open_every_day
 from tests.threads import at_once
@@ -60,7 +61,7 @@ def test_control_without_the_lock_the_database_constraint_alone_still_holds(slot
     # Take the lock away and widen the gap between the writes and the commit, so on a busy machine
     # too every thread is inside it: the constraint must stop all but one, and must be what
     # stopped them (proving the harness races).
-    monkeypatch.setattr(services, "_lock", lambda *args, **kwargs: None)
+    monkeypatch.setattr(locking, "lock", lambda *args, **kwargs: None)
     slow_check(monkeypatch)
 
     with caplog.at_level(logging.INFO, logger="scheduling.services"):
@@ -86,13 +87,13 @@ def one_day_with_a_daily_cap_of_one():
 
 def slow_check(monkeypatch):
     """Widen the gap between the check and the commit."""
-    check_slot = services._check_slot
+    check_slot = locking.check_slot
 
     def slow_check_slot(**kwargs):
         check_slot(**kwargs)
         time.sleep(0.3)
 
-    monkeypatch.setattr(services, "_check_slot", slow_check_slot)
+    monkeypatch.setattr(locking, "check_slot", slow_check_slot)
 
 
 def test_twenty_patients_booking_different_times_of_a_capped_day_at_once_get_one_booking(db):
@@ -117,14 +118,14 @@ def every_check_before_any_commit(monkeypatch):
     scheduled. (A sleep only widens the gap; a thread that starts later than the sleep sees the
     first commit, and the control did not race about one run in four.) A thread whose check
     refuses never arrives, and the others' wait ends in BrokenBarrierError: the test fails loudly."""
-    check_slot = services._check_slot
+    check_slot = locking.check_slot
     all_checked = threading.Barrier(THREADS, timeout=20)
 
     def check_slot_then_wait_for_all(**kwargs):
         check_slot(**kwargs)
         all_checked.wait()
 
-    monkeypatch.setattr(services, "_check_slot", check_slot_then_wait_for_all)
+    monkeypatch.setattr(locking, "check_slot", check_slot_then_wait_for_all)
 
 
 def test_control_without_the_lock_a_capped_day_is_overbooked(db, monkeypatch):
@@ -133,7 +134,7 @@ def test_control_without_the_lock_a_capped_day_is_overbooked(db, monkeypatch):
     # test above races for real, and that the lock is what keeps the cap.
     open_every_day()
     slots = one_day_with_a_daily_cap_of_one()
-    monkeypatch.setattr(services, "_lock", lambda *args, **kwargs: None)
+    monkeypatch.setattr(locking, "lock", lambda *args, **kwargs: None)
     every_check_before_any_commit(monkeypatch)
 
     post_all_at_once(slots)

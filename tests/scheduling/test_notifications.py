@@ -213,7 +213,7 @@ def test_completed_or_no_show_withdraws_the_pending_reminder():
     services.appointment_set_status(
         appointment=appointment,
         status=Appointment.Status.NO_SHOW,
-        actor=services.Actor(user=None),
+        actor=Actor(user=None),
         now=appointment.start + timedelta(minutes=15),
     )
 

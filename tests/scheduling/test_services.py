@@ -6,8 +6,10 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from clinic.audit import Actor
 from scheduling import services
 from scheduling.models import Appointment, BookingRules
+from scheduling.services import locking
 from tests.scheduling.factories import free_slots, make_appointment, open_every_day
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +153,7 @@ def test_staff_record_completed_or_no_show_but_not_for_a_cancelled_appointment()
     appointment = make_appointment()
     cancelled = make_appointment(status=Appointment.Status.CANCELLED_BY_CLINIC)
     after = appointment.start + timedelta(minutes=15)
-    staff = services.Actor(user=None)
+    staff = Actor(user=None)
 
     def mark(appointment, status):
         return services.appointment_set_status(appointment=appointment, status=status, actor=staff, now=after)
@@ -191,7 +193,7 @@ def another_booking_holding_the_day_of(start):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="lock_timeout is PostgreSQL's")
 def test_a_booking_that_waits_too_long_for_the_lock_is_busy_not_an_error(monkeypatch):
-    monkeypatch.setattr(services, "LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(locking, "LOCK_TIMEOUT", "200ms")
     slot = free_slots()[0]
 
     with another_booking_holding_the_day_of(slot.start), pytest.raises(services.BookingBusy) as busy:
@@ -204,7 +206,7 @@ def test_a_booking_that_waits_too_long_for_the_lock_is_busy_not_an_error(monkeyp
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
 def test_a_booking_on_another_day_does_not_wait_for_a_busy_day(monkeypatch):
-    monkeypatch.setattr(services, "LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(locking, "LOCK_TIMEOUT", "200ms")
     slots = free_slots()
     busy_day, other_day = slots[0], next(s for s in slots if s.start.date() != slots[0].start.date())
 
@@ -234,15 +236,14 @@ def test_a_booking_reads_the_calendars_settings_before_it_takes_the_day_locks(mo
     """Every other booking of the day waits while one holds the day's lock: the settings (cached,
     never changed by bookings) are read before it, so the lock is held for the check alone."""
     from clinic import cache as versioned
-    from scheduling import services as booking_services
 
     open_every_day()
     slot = free_slots()[0]
     events = []
-    lock, lookup = booking_services._lock, versioned.lookup
+    lock, lookup = locking.lock, versioned.lookup
 
     def recording_lock(keys=(), **kwargs):
-        if any(namespace == booking_services.DAY_LOCK for namespace, _ in keys):
+        if any(namespace == locking.DAY_LOCK for namespace, _ in keys):
             events.append("day lock")
         return lock(keys, **kwargs)
 
@@ -251,10 +252,10 @@ def test_a_booking_reads_the_calendars_settings_before_it_takes_the_day_locks(mo
             events.append("calendar settings")
         return lookup(version_key, key)
 
-    monkeypatch.setattr(booking_services, "_lock", recording_lock)
+    monkeypatch.setattr(locking, "lock", recording_lock)
     monkeypatch.setattr(versioned, "lookup", recording_lookup)
 
-    booking_services.appointment_book(
+    services.appointment_book(
         start=slot.start,
         state="NY",
         time_zone="America/New_York",

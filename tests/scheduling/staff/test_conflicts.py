@@ -10,6 +10,7 @@ from django.urls import reverse
 from clinic.models import AuditEvent
 from scheduling import services
 from scheduling.models import Appointment, BookingRules, Notification, TimeOff, WeeklyHours
+from scheduling.services import changes
 from tests.scheduling import admin_factories as f
 from tests.scheduling.staff.helpers import text_of
 
@@ -133,7 +134,7 @@ def test_cancelling_them_is_all_or_nothing(client, staff, booked):
         return real_cancel(**kwargs)
 
     data = {**DAY_OFF, "_conflicts": "cancel", "_conflicts_shown": [str(a.pk) for a in booked]}
-    with mock.patch.object(services, "appointment_cancel", side_effect=fail_the_second):
+    with mock.patch.object(changes, "appointment_cancel", side_effect=fail_the_second):
         response = client.post(TIME_OFF_ADD, data)
 
     assert response.status_code == 200

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.audit import Actor
 from clinic.models import AuditEvent
 from scheduling import services
 from scheduling.models import Appointment, Notification
@@ -58,7 +59,7 @@ def test_list_action_skips_future_calls_and_says_how_many_and_why(client, staff)
 
 def test_the_service_refuses_a_no_show_before_the_call_starts():
     appointment = f.appointment(soon(7))
-    actor = services.Actor(user=f.scheduling_staff())
+    actor = Actor(user=f.scheduling_staff())
 
     with pytest.raises(services.AppointmentNotChangeable) as refused:
         services.appointment_set_status(appointment=appointment, status="no_show", actor=actor)
@@ -76,7 +77,7 @@ def test_the_service_writes_the_audit_event_with_the_change():
     services.appointment_set_status(
         appointment=appointment,
         status="completed",
-        actor=services.Actor(user=user, client_address="203.0.113.5"),
+        actor=Actor(user=user, client_address="203.0.113.5"),
     )
 
     event = AuditEvent.objects.get()
