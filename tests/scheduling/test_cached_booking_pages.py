@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlencode
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from scheduling.models import TimeOff
@@ -267,3 +268,103 @@ def test_a_second_look_at_the_form_checks_its_time_and_reads_the_page_in_one_cac
     assert response.status_code == 200
     assert 'name="full_name"' in response.content.decode()
     assert calls == ["get_many"]
+
+
+def test_the_times_page_reads_the_sites_own_links_without_building_the_query_form(client, monkeypatch):
+    """Building SlotQueryForm cost more than serving the cached page it led to."""
+    from scheduling import views
+
+    open_every_day()
+    expected = client.get(times_url(start=datetime.now(UTC).date().isoformat())).content
+
+    def no_form(*args, **kwargs):
+        raise AssertionError("the query form was built for a plain link")
+
+    monkeypatch.setattr(views, "SlotQueryForm", no_form)
+    response = client.get(times_url(start=datetime.now(UTC).date().isoformat()))
+
+    assert response.status_code == 200
+    assert response.content == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"state": "NY"},
+        {"state": "NY", "tz": ""},
+        {"state": "NY", "tz": "America/Chicago"},  # another state's zone: the state's own
+        {"state": "TX", "tz": "America/Denver"},
+        {"state": "CA", "tz": "America/Los_Angeles", "start": "2031-01-01"},
+        {"state": "TX", "tz": "America/Denver", "start": "2020-02-29"},
+        {"state": "NY", "tz": "America/New_York", "start": "2026-02-30"},  # not a date
+        {"state": "NY", "tz": "America/New_York", "start": " 2031-01-01"},  # not the plain way
+        {"state": "NY", "tz": "Europe/Paris"},  # not a zone of the list
+    ],
+)
+def test_the_plain_reading_of_the_times_query_answers_as_the_form_does(client, monkeypatch, params):
+    from scheduling import views
+
+    open_every_day()
+    url = reverse("scheduling:times") + "?" + urlencode(params)
+    plain = client.get(url)
+    monkeypatch.setattr(views, "_plain_times_query", lambda query: None)
+    by_form = client.get(url)
+
+    assert (plain.status_code, plain.get("Location"), plain.content) == (
+        by_form.status_code,
+        by_form.get("Location"),
+        by_form.content,
+    )
+
+
+def test_a_returning_visitor_keeps_their_csrf_secret_and_can_book(client, settings):
+    """The form's CSRF token is made without Django's get_token (one read of the OS's random source
+    instead of 64); a visitor who already has the CSRF cookie keeps it, as with get_token."""
+    from django.middleware.csrf import _unmask_cipher_token
+
+    from scheduling.models import Appointment
+
+    settings.BOOKING_FORM_MIN_SECONDS = 0
+    open_every_day()
+    first_slot, second_slot = free_slots()[:2]
+    visitor = Client(enforce_csrf_checks=True)
+    first = visitor.get(details_url(first_slot.start))
+    secret = first.cookies["csrftoken"].value
+    second = visitor.get(details_url(second_slot.start))
+
+    assert second.cookies["csrftoken"].value == secret
+    tokens = [page_fields(page.content.decode())["csrfmiddlewaretoken"] for page in (first, second)]
+    assert tokens[0] != tokens[1]  # masked anew for every page
+    assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+    fields = {
+        **page_fields(second.content.decode()),
+        "full_name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "(212) 555-0123",
+        "contact_method": "phone",
+        "confirm_residence": "on",
+        "confirm_not_emergency": "on",
+    }
+    booked = visitor.post(reverse("scheduling:details"), fields)
+    assert booked.status_code == 302
+    assert Appointment.objects.get().start == second_slot.start
+
+
+def test_the_forms_csrf_token_is_drawn_in_one_read_of_the_random_source(client, monkeypatch):
+    """Django's get_token drew each of its 64 characters with secrets.choice: a tenth of the page's cost."""
+    import secrets
+
+    open_every_day()
+    slot = free_slots()[0]
+    client.get(details_url(slot.start))  # the shared page is cached
+
+    def no_choice(*args, **kwargs):
+        raise AssertionError("a character drawn on its own")
+
+    monkeypatch.setattr(secrets, "choice", no_choice)
+    response = Client(enforce_csrf_checks=True).get(details_url(slot.start))
+
+    assert response.status_code == 200
+    token = page_fields(response.content.decode())["csrfmiddlewaretoken"]
+    assert len(token) == 64 and token.isalnum() and token.isascii()
+    assert "csrftoken" in response.cookies
