@@ -93,6 +93,26 @@ class SlotQueryForm(forms.Form):
             cleaned["tz"] = STATE_ZONES[state][0]
         return cleaned
 
+    @classmethod
+    def plain(cls, query) -> tuple[str, str, date | None] | None:
+        """(state, tz, start) as the form cleans them, when the query gives them the way the site's
+        own links and forms do (a state served, a listed zone or none, a YYYY-MM-DD date or none);
+        None for anything else, which the form then reads (and accepts or refuses). Building the
+        form costs more than the cached page it leads to (as for slots.json: SlotsJsonForm.plain)."""
+        state, tz, start = query.get("state", ""), query.get("tz", ""), query.get("start", "")
+        if state not in STATES_SERVED or (tz and tz not in PATIENT_ZONES):
+            return None
+        day = None
+        if start:
+            if not PLAIN_DATE.fullmatch(start):
+                return None
+            try:
+                day = date.fromisoformat(start)
+            except ValueError:
+                return None
+        # As clean(): a zone that is not one of the state's (or none) becomes the state's.
+        return state, tz if tz in STATE_ZONES[state] else STATE_ZONES[state][0], day
+
 
 # The first days slots.json may be asked from: room to spare either side of any real request.
 SLOTS_JSON_FIRST_START = date(2000, 1, 1)

@@ -30,7 +30,6 @@ from scheduling import display, messages, selectors, services, throttle, visitor
 from scheduling.forms import (
     BOOKING_FIELDS,
     OTHER_STATE,
-    PLAIN_DATE,
     STATE_NAMES,
     BookingForm,
     SlotQueryForm,
@@ -42,7 +41,7 @@ from scheduling.forms import (
 from scheduling.ics import video_room_url
 from scheduling.models import Appointment, BookingRules, Throttle
 from scheduling.slots import group_by_day
-from scheduling.zones import PATIENT_ZONES, STATE_ZONES, zone_label, zones_for_state
+from scheduling.zones import STATE_ZONES, zone_label, zones_for_state
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +143,7 @@ def times(request):
     """Step 2: the zone (preselected, changeable), the coming days with free times, one day's open."""
     if request.GET.get("state", "") not in STATES_SERVED:
         return redirect("scheduling:outside" if request.GET.get("state") else "scheduling:book")
-    query = _plain_times_query(request.GET)
+    query = SlotQueryForm.plain(request.GET)
     if query is None:
         form = SlotQueryForm(request.GET)
         if not form.is_valid():
@@ -172,25 +171,6 @@ def times(request):
 
 
 MAX_HORIZON_DAYS = 365
-
-
-def _plain_times_query(query) -> tuple[str, str, date | None] | None:
-    """(state, tz, start) as SlotQueryForm cleans them, when the query gives them the way the site's
-    own links and forms do (a state served, a listed zone or none, a YYYY-MM-DD date or none); None
-    for anything else, which the form then reads (and accepts or refuses). Building the form cost
-    more than the cached page it leads to (as for slots.json: SlotsJsonForm.plain)."""
-    state, tz, start = query.get("state", ""), query.get("tz", ""), query.get("start", "")
-    if state not in STATES_SERVED or (tz and tz not in PATIENT_ZONES):
-        return None
-    if start:
-        if not PLAIN_DATE.fullmatch(start):
-            return None
-        try:
-            start = date.fromisoformat(start)
-        except ValueError:
-            return None
-    # As SlotQueryForm.clean: a zone that is not one of the state's (or none) becomes the state's.
-    return state, tz if tz in STATE_ZONES[state] else STATE_ZONES[state][0], start or None
 
 
 def _chosen_day(value: str, *, first: date) -> date | None:

@@ -280,7 +280,7 @@ def test_the_times_page_reads_the_sites_own_links_without_building_the_query_for
     def no_form(*args, **kwargs):
         raise AssertionError("the query form was built for a plain link")
 
-    monkeypatch.setattr(views, "SlotQueryForm", no_form)
+    monkeypatch.setattr(views.SlotQueryForm, "__init__", no_form)
     response = client.get(times_url(start=datetime.now(UTC).date().isoformat()))
 
     assert response.status_code == 200
@@ -302,12 +302,12 @@ def test_the_times_page_reads_the_sites_own_links_without_building_the_query_for
     ],
 )
 def test_the_plain_reading_of_the_times_query_answers_as_the_form_does(client, monkeypatch, params):
-    from scheduling import views
+    from scheduling.forms import SlotQueryForm
 
     open_every_day()
     url = reverse("scheduling:times") + "?" + urlencode(params)
     plain = client.get(url)
-    monkeypatch.setattr(views, "_plain_times_query", lambda query: None)
+    monkeypatch.setattr(SlotQueryForm, "plain", classmethod(lambda cls, query: None))
     by_form = client.get(url)
 
     assert (plain.status_code, plain.get("Location"), plain.content) == (
@@ -318,8 +318,8 @@ def test_the_plain_reading_of_the_times_query_answers_as_the_form_does(client, m
 
 
 def test_a_returning_visitor_keeps_their_csrf_secret_and_can_book(client, settings):
-    """The form's CSRF token is made without Django's get_token (one read of the OS's random source
-    instead of 64); a visitor who already has the CSRF cookie keeps it, as with get_token."""
+    """The shared booking form gets each visitor's own CSRF token: a visitor who already has the CSRF
+    cookie keeps it, every page masks it anew, and the form books with the CSRF check on."""
     from django.middleware.csrf import _unmask_cipher_token
 
     from scheduling.models import Appointment
@@ -348,23 +348,3 @@ def test_a_returning_visitor_keeps_their_csrf_secret_and_can_book(client, settin
     booked = visitor.post(reverse("scheduling:details"), fields)
     assert booked.status_code == 302
     assert Appointment.objects.get().start == second_slot.start
-
-
-def test_the_forms_csrf_token_is_drawn_in_one_read_of_the_random_source(client, monkeypatch):
-    """Django's get_token drew each of its 64 characters with secrets.choice: a tenth of the page's cost."""
-    import secrets
-
-    open_every_day()
-    slot = free_slots()[0]
-    client.get(details_url(slot.start))  # the shared page is cached
-
-    def no_choice(*args, **kwargs):
-        raise AssertionError("a character drawn on its own")
-
-    monkeypatch.setattr(secrets, "choice", no_choice)
-    response = Client(enforce_csrf_checks=True).get(details_url(slot.start))
-
-    assert response.status_code == 200
-    token = page_fields(response.content.decode())["csrfmiddlewaretoken"]
-    assert len(token) == 64 and token.isalnum() and token.isascii()
-    assert "csrftoken" in response.cookies
