@@ -131,3 +131,10 @@ def test_a_read_interrupted_midway_never_leaves_its_reply_for_the_next_read(redi
     monkeypatch.undo()
 
     assert redis_cache.get("b") == "second"
+
+
+def test_redis_replies_are_parsed_in_c():
+    """hiredis (requirements.txt) is what redis-py parses every cache reply with, when installed."""
+    from redis.utils import HIREDIS_AVAILABLE
+
+    assert HIREDIS_AVAILABLE
