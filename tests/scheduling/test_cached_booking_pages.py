@@ -151,6 +151,19 @@ def page_fields(html: str) -> dict:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
 
+def filled_in(fields: dict) -> dict:
+    """The form's own fields (tokens, time, state, zone) with the rest filled in as a patient would."""
+    return {
+        **fields,
+        "full_name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "(212) 555-0123",
+        "contact_method": "phone",
+        "confirm_residence": "on",
+        "confirm_not_emergency": "on",
+    }
+
+
 def test_the_form_is_rendered_once_and_each_visitor_gets_their_own_tokens_and_can_book(client, settings):
     """Rendering the form (crispy's layout) was about 20 ms per visitor; the page for a time is now
     rendered once, and only the CSRF token and the signed form token are each visitor's own."""
@@ -180,15 +193,7 @@ def test_the_form_is_rendered_once_and_each_visitor_gets_their_own_tokens_and_ca
 
     assert without_tokens(first.content.decode()) == without_tokens(second.content.decode())
 
-    fields = {
-        **theirs,
-        "full_name": "Ada Lovelace",
-        "email": "ada@example.com",
-        "phone": "(212) 555-0123",
-        "contact_method": "phone",
-        "confirm_residence": "on",
-        "confirm_not_emergency": "on",
-    }
+    fields = filled_in(theirs)
     booked = visitor.post(reverse("scheduling:details"), fields)
     assert booked.status_code == 302
     assert "/book/confirmed/" in booked["Location"]
@@ -336,15 +341,7 @@ def test_a_returning_visitor_keeps_their_csrf_secret_and_can_book(client, settin
     tokens = [page_fields(page.content.decode())["csrfmiddlewaretoken"] for page in (first, second)]
     assert tokens[0] != tokens[1]  # masked anew for every page
     assert {_unmask_cipher_token(token) for token in tokens} == {secret}
-    fields = {
-        **page_fields(second.content.decode()),
-        "full_name": "Ada Lovelace",
-        "email": "ada@example.com",
-        "phone": "(212) 555-0123",
-        "contact_method": "phone",
-        "confirm_residence": "on",
-        "confirm_not_emergency": "on",
-    }
+    fields = filled_in(page_fields(second.content.decode()))
     booked = visitor.post(reverse("scheduling:details"), fields)
     assert booked.status_code == 302
     assert Appointment.objects.get().start == second_slot.start
