@@ -1,5 +1,5 @@
 """Who is asking: the client's address and the username of an admin sign-in attempt, read one way
-for the rate limits (scheduling/throttle.py), the admin lockout (django-axes) and the audit trail.
+for the rate limits (scheduling/public/throttle.py), the admin lockout (django-axes) and the audit trail.
 
 Behind a reverse proxy the peer is the proxy, so every visitor would share its address: one
 visitor's failed sign-ins would lock every staff member out, and one visitor's booking posts

@@ -28,7 +28,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from scheduling.models import Appointment, Notification, Throttle
-from scheduling.views import CONFIRMED_SALT
+from scheduling.public.views import CONFIRMED_SALT
 from tests.education.factories import make_article, make_topic
 from tests.scheduling.factories import booking_data, free_slots, open_every_day
 from tests.scheduling.notify_factories import book

@@ -14,8 +14,8 @@ from django.utils.http import urlencode
 
 from clinic.audit import Actor
 from scheduling import services
-from scheduling.forms import BOOKING_FIELDS, parse_instant
 from scheduling.models import Appointment, clinic_zone
+from scheduling.public.forms import BOOKING_FIELDS, parse_instant
 from scheduling.staff.forms import CancelForm, StaffBookingForm, StartForm, free_times_of_day
 from scheduling.staff.pages import StaffPage, change_url, clinic_time
 

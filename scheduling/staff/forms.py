@@ -13,8 +13,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 
 from scheduling import selectors, services
-from scheduling.forms import BookingForm, SlotChoiceField
 from scheduling.models import Appointment, BookingRules, TimeOff, clinic_zone
+from scheduling.public.forms import BookingForm, SlotChoiceField
 from scheduling.staff.pages import clinic_zone_name
 from scheduling.zones import PATIENT_ZONES, STATE_CHOICES, STATE_ZONES, zones_for_state
 

@@ -10,7 +10,7 @@ from clinic import audit
 from clinic.client import client_address
 from clinic.models import AuditEvent
 from scheduling.models import Throttle
-from scheduling.throttle import throttle_key
+from scheduling.public.throttle import throttle_key
 
 LOGIN = reverse("admin:login")
 PASSWORD = "a-long-test-password-1"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from django.core import signing
 
 from scheduling import selectors
-from scheduling.forms import FORM_TOKEN_SALT
 from scheduling.models import Appointment, WeeklyHours
+from scheduling.public.forms import FORM_TOKEN_SALT
 
 
 def open_every_day(start: time = time(9), end: time = time(17)) -> None:

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from scheduling import messages, services
-from scheduling.forms import (
+from scheduling.models import Appointment, TimeOff
+from scheduling.public.forms import (
     MSG_CONFIRM_NOT_EMERGENCY,
     MSG_CONFIRM_RESIDENCE,
     MSG_FORM_EXPIRED,
@@ -20,7 +21,6 @@ from scheduling.forms import (
     MSG_PHONE_LETTERS,
     MSG_TOO_FAST,
 )
-from scheduling.models import Appointment, TimeOff
 from tests.html import visible_text
 from tests.scheduling.factories import booking_data, form_token, free_slots, make_appointment, open_every_day
 

@@ -277,7 +277,7 @@ def test_a_second_look_at_the_form_checks_its_time_and_reads_the_page_in_one_cac
 
 def test_the_times_page_reads_the_sites_own_links_without_building_the_query_form(client, monkeypatch):
     """Building SlotQueryForm cost more than serving the cached page it led to."""
-    from scheduling import views
+    from scheduling.public import views
 
     open_every_day()
     expected = client.get(times_url(start=datetime.now(UTC).date().isoformat())).content
@@ -307,7 +307,7 @@ def test_the_times_page_reads_the_sites_own_links_without_building_the_query_for
     ],
 )
 def test_the_plain_reading_of_the_times_query_answers_as_the_form_does(client, monkeypatch, params):
-    from scheduling.forms import SlotQueryForm
+    from scheduling.public.forms import SlotQueryForm
 
     open_every_day()
     url = reverse("scheduling:times") + "?" + urlencode(params)

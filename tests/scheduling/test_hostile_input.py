@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 
 from scheduling import services
-from scheduling.forms import parse_instant
-from scheduling.forms_manage import MSG_CHOOSE_TIME
 from scheduling.models import Appointment, Notification, Throttle
+from scheduling.public.forms import parse_instant
+from scheduling.public.manage_forms import MSG_CHOOSE_TIME
 from tests.html import visible_text
 from tests.scheduling.factories import booking_data, free_slots, open_every_day
 from tests.scheduling.notify_factories import book
@@ -116,7 +116,7 @@ def test_a_form_in_another_charset_than_utf8_gets_the_sites_400_page(charset):
 def test_the_confirmation_address_does_not_reveal_how_many_bookings_there_are(client):
     from django.core import signing
 
-    from scheduling.views import CONFIRMED_SALT
+    from scheduling.public.views import CONFIRMED_SALT
 
     slots = free_slots()
     response = client.post(DETAILS, booking_data(slots[0].start))

@@ -9,9 +9,9 @@ from django.test import Client
 from django.utils import timezone
 
 from scheduling import services
-from scheduling.forms_manage import MSG_CHOOSE_TIME
-from scheduling.manage_views import LOOKUPS_PER_WINDOW, MSG_MOVED
 from scheduling.models import Appointment, Notification
+from scheduling.public.manage import LOOKUPS_PER_WINDOW, MSG_MOVED
+from scheduling.public.manage_forms import MSG_CHOOSE_TIME
 from tests.html import visible_text
 from tests.scheduling.factories import free_slots, open_every_day
 from tests.scheduling.notify_factories import book, make_appointment

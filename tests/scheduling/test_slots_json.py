@@ -117,7 +117,7 @@ def test_slots_json_keeps_clinic_hours_fixed_across_dst_changes(client, start):
 
 def test_a_plain_query_is_answered_from_the_cache_without_building_the_form(client, monkeypatch):
     """The form cost more than the cached answer it guards; plain parameters are read directly."""
-    from scheduling import views
+    from scheduling.public import views
 
     today = datetime.now(zoneinfo.ZoneInfo("America/New_York")).date().isoformat()
     params = {"tz": "America/New_York", "start": today, "days": "3"}
@@ -155,7 +155,7 @@ def test_a_plain_query_is_answered_from_the_cache_without_building_the_form(clie
     ],
 )
 def test_every_query_gets_the_answer_the_form_gives(client, params):
-    from scheduling.forms import SlotsJsonForm
+    from scheduling.public.forms import SlotsJsonForm
 
     form = SlotsJsonForm(params)
     response = client.get("/book/slots.json", params)

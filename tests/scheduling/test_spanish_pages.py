@@ -9,8 +9,9 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from scheduling import manage_views, views
 from scheduling.models import Appointment, clinic_zone
+from scheduling.public import manage as manage_pages
+from scheduling.public import views
 from tests.clinic.catalog import english_sentences, entries
 from tests.html import visible_text
 from tests.scheduling.factories import booking_data, free_slots, open_every_day
@@ -255,7 +256,7 @@ def manage_405(client, prefix):
 
 def manage_throttled(client, prefix):
     _, token = _booked()
-    for _ in range(manage_views.LOOKUPS_PER_WINDOW):
+    for _ in range(manage_pages.LOOKUPS_PER_WINDOW):
         client.get(f"{prefix}/book/manage/guess/")
     return client.get(f"{prefix}/book/manage/{token}/")
 

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
-from scheduling import throttle
 from scheduling.models import Throttle
+from scheduling.public import throttle
 from tests.threads import at_once
 
 

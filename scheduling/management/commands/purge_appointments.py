@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from scheduling.public.throttle import counters_purge
 from scheduling.retention import appointments_purge
-from scheduling.throttle import counters_purge
 
 
 class Command(BaseCommand):

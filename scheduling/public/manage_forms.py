@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from scheduling.forms import (
+from scheduling.public.forms import (
     CONTACT_METHOD_CHOICES,
     MSG_CHOOSE_CONTACT_METHOD,
     MSG_PHONE,

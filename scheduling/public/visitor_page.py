@@ -12,7 +12,7 @@ Nothing a visitor typed is ever in the shared page: it is rendered from validate
 
 from django.middleware.csrf import get_token
 
-from scheduling.forms import new_form_token
+from scheduling.public.forms import new_form_token
 
 # Stand-ins: plain ASCII that HTML escaping leaves as it is, and that no page otherwise contains.
 CSRF_TOKEN_STAND_IN = "csrf-token-stand-in-c9f1"

@@ -8,7 +8,6 @@ import json
 import logging
 import math
 import zoneinfo
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -26,8 +25,11 @@ from clinic.client import client_address
 from clinic.context_processors import language_choices
 from clinic.practice import STATES_SERVED
 from education.cache import cache_public_page
-from scheduling import display, messages, selectors, services, throttle, visitor_page
-from scheduling.forms import (
+from scheduling import display, messages, selectors, services
+from scheduling.ics import video_room_url
+from scheduling.models import Appointment, BookingRules, Throttle
+from scheduling.public import throttle, visitor_page
+from scheduling.public.forms import (
     BOOKING_FIELDS,
     OTHER_STATE,
     STATE_NAMES,
@@ -38,10 +40,8 @@ from scheduling.forms import (
     new_form_token,
     parse_instant,
 )
-from scheduling.ics import video_room_url
-from scheduling.models import Appointment, BookingRules, Throttle
-from scheduling.slots import group_by_day
-from scheduling.zones import STATE_ZONES, zone_label, zones_for_state
+from scheduling.public.picker import slot_picker_context, zone_context
+from scheduling.zones import STATE_ZONES, zones_for_state
 
 logger = logging.getLogger(__name__)
 
@@ -72,42 +72,6 @@ def _times_url(**params) -> str:
 
 def _today_in(tz: str, now: datetime) -> date:
     return now.astimezone(zoneinfo.ZoneInfo(tz)).date()
-
-
-def zone_context(tz: str, state: str | None = None) -> dict:
-    """How times are labelled: the patient's zone, and the clinic's beside it when different."""
-    return {
-        "tz": tz,
-        "tz_label": zone_label(tz, state),
-        "clinic_tz": settings.CLINIC_TIME_ZONE,
-        "clinic_tz_label": zone_label(settings.CLINIC_TIME_ZONE),
-        "show_clinic_time": tz != settings.CLINIC_TIME_ZONE,
-    }
-
-
-@dataclass(frozen=True)
-class PickerDay:
-    """One day of the slot picker: its date in the patient's zone, its free times, and how many hours
-    the clinic's clock is ahead of the patient's that day (said once for the day, not on each time)."""
-
-    date: date
-    slots: list
-    clinic_hours_ahead: int
-
-    @property
-    def clinic_hours_apart(self) -> int:
-        return abs(self.clinic_hours_ahead)
-
-
-def slot_picker_context(*, slots, tz: str, state: str | None = None) -> dict:
-    """The context of templates/scheduling/includes/slot_picker.html."""
-    zone, clinic = zoneinfo.ZoneInfo(tz), zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
-    days = []
-    for day, day_slots in group_by_day(slots, zone):
-        first = day_slots[0].start
-        ahead = first.astimezone(clinic).utcoffset() - first.astimezone(zone).utcoffset()
-        days.append(PickerDay(day, day_slots, int(ahead.total_seconds() // 3600)))
-    return {"days": days, **zone_context(tz, state)}
 
 
 @cache_public_page  # the same for everyone, kept like the articles (a change of contact details drops it)

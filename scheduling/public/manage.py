@@ -24,12 +24,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from clinic.audit import Actor
-from scheduling import selectors, services, throttle
+from scheduling import selectors, services
 from scheduling.display import clock, format_day, masked_phone, when_labels, zone_name
-from scheduling.forms_manage import ContactForm, DaysForm, MoveForm
 from scheduling.ics import video_room_url
 from scheduling.models import Appointment, BookingRules
-from scheduling.views import slot_picker_context, zone_context
+from scheduling.public import throttle
+from scheduling.public.manage_forms import ContactForm, DaysForm, MoveForm
+from scheduling.public.picker import slot_picker_context, zone_context
 
 LOOKUPS_PER_WINDOW = 30
 LOOKUP_WINDOW = timedelta(minutes=10)
