@@ -17,6 +17,7 @@ from http.client import HTTPConnection
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+# Clients at once: wrk's connections on each page, and the booking stream's threads.
 CONNECTIONS = 16
 FORM_MIN_SECONDS = 2.0  # the booking form refuses a POST sooner than this after its GET
 BOOKING_SECONDS = float(os.environ.get("BENCH_BOOKING_SECONDS", "12"))
@@ -161,9 +162,7 @@ def book_stream(
         errors=len(outcomes) - statuses["booked"],
         statuses=dict(statuses),
         note=" ".join(notes),
-        machine_cpu_ms={
-            role: seconds * 1000 / statuses["booked"] for role, seconds in cpu_spent.items() if seconds
-        }
+        machine_cpu_ms={role: spent * 1000 / statuses["booked"] for role, spent in cpu_spent.items() if spent}
         if statuses["booked"]
         else {},
     )

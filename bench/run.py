@@ -2,7 +2,7 @@
 
 1. A bench database of its own: `<name>_bench` beside DATABASE_URL's PostgreSQL database
    (created, then dropped at the end), or an SQLite file in a temporary directory without
-   DATABASE_URL. The dev and test databases are never touched.
+   DATABASE_URL. The dev and test databases are never touched (bench/environment.py, as gunicorn).
 2. Production settings (DEBUG off, WhiteNoise after collectstatic into a temporary directory,
    the real middleware, a secret key made for the run, Redis db 5 as the cache, flushed at
    start and end), plus bench.urls' baseline page; SSL redirect off (plain HTTP on loopback).
@@ -13,7 +13,8 @@
    warm-up, with the baseline measured again just before each page (each ratio is to that run).
    Then a stream of booking POSTs on distinct free slots, each a real form (fetched first: CSRF
    cookie and token, signed form_token; one 2-second wait for all), fired by 16 threads, and
-   SQL counts overlapping confirmed appointments. Pages that miss a target are profiled.
+   SQL counts overlapping confirmed appointments (bench/booking.py). Pages that miss a target are
+   profiled.
 5. bench/results.md (git-ignored) and the same on stdout; everything started is stopped.
 
 Environment knobs: BENCH_SECONDS (5: per page, and per baseline run before it),
@@ -27,23 +28,28 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time as clock
 import urllib.request
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from bench.booking import BOOKING_SECONDS, CONNECTIONS, HttpSession, book_stream, count_double_bookings
+from bench.environment import (
+    BASE_DIR,
+    REDIS_URL,
+    THREADS,
+    WORKERS,
+    BenchDatabase,
+    Server,
+    configure_environment,
+    flush_cache,
+)
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS_PATH = BASE_DIR / "bench" / "results.md"
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
@@ -51,9 +57,6 @@ WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP_SECONDS", "2"))
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "600"))
 # The whole run must end in under 5 minutes even on a busy machine: late phases shrink to fit.
 BUDGET_SECONDS = 270
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 STARTED = clock.monotonic()
 
 WRK_SCRIPT = """
@@ -70,150 +73,6 @@ end
 
 def progress(message: str) -> None:
     print(f"bench [{clock.monotonic() - STARTED:5.0f} s] {message}", flush=True)
-
-
-# --- The bench database ---------------------------------------------------------------------
-
-
-@dataclass
-class BenchDatabase:
-    url: str
-    vendor: str
-    name: str
-    admin_url: str | None = None  # PostgreSQL: where CREATE/DROP DATABASE is sent
-
-    @classmethod
-    def beside(cls, database_url: str | None, tmp: Path) -> "BenchDatabase":
-        if not database_url:
-            path = tmp / "bench.sqlite3"
-            return cls(url=f"sqlite:///{path}", vendor="sqlite", name=str(path))
-        parts = urlsplit(database_url)
-        if not parts.scheme.startswith("postgres"):
-            raise SystemExit(f"make bench supports PostgreSQL or SQLite, not {parts.scheme}")
-        name = parts.path.lstrip("/") or "clinic"
-        bench_name = f"{name}_bench"
-        return cls(
-            url=urlunsplit(parts._replace(path=f"/{bench_name}")),
-            vendor="postgresql",
-            name=bench_name,
-            admin_url=urlunsplit(parts._replace(path="/postgres")),
-        )
-
-    def _admin(self, sql: str) -> None:
-        import psycopg2
-
-        conn = psycopg2.connect(self.admin_url)
-        conn.autocommit = True
-        try:
-            with conn.cursor() as cursor:
-                cursor.execute(sql)
-        finally:
-            conn.close()
-
-    def create(self) -> None:
-        if self.vendor == "postgresql":
-            self.drop()
-            self._admin(f'CREATE DATABASE "{self.name}"')
-
-    def drop(self) -> None:
-        if self.vendor == "postgresql":
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-def configure_environment(database: BenchDatabase, tmp: Path) -> None:
-    """Production settings for this process and for gunicorn (which inherits the environment)."""
-    os.environ.pop("CACHE_URL", None)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DJANGO_LOG_LEVEL="WARNING",
-        DATABASE_URL=database.url,
-        REDIS_URL=REDIS_URL,
-        # Outgoing mail is not what is measured (the outbox rows are still written).
-        EMAIL_URL="dummymail://",
-        BENCH_STATIC_ROOT=str(tmp / "static"),
-    )
-
-
-def flush_cache() -> None:
-    import redis
-
-    redis.Redis.from_url(REDIS_URL).flushdb()
-
-
-# --- The server -------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, tmp: Path):
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log_path = tmp / "gunicorn.log"
-        self.process = None
-
-    @property
-    def description(self) -> str:
-        kind = f"gthread, {THREADS} threads each" if THREADS > 1 else "sync"
-        return f"gunicorn, {WORKERS} workers ({kind}), 127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{self.port}",
-                   "--workers", str(WORKERS), "--threads", str(THREADS), "--log-level", "warning",
-                   "--error-logfile", str(self.log_path)]  # fmt: skip
-        if THREADS > 1:
-            command += ["--worker-class", "gthread"]
-        # Its own session, so stop() ends exactly this gunicorn and its workers.
-        self.process = subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)  # noqa: S603
-        deadline = clock.monotonic() + 30
-        while clock.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-            except OSError:
-                clock.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz in 30 s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    def worker_peak_rss_mb(self) -> list[float]:
-        """Each worker's peak resident memory so far (Linux /proc: VmHWM), in MB."""
-        if self.process is None:
-            return []
-        peaks = []
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-            except OSError:
-                continue  # the process ended meanwhile
-            if fields.get("PPid", "").strip() == str(self.process.pid) and "VmHWM" in fields:
-                peaks.append(int(fields["VmHWM"].split()[0]) / 1024)
-        return sorted(peaks)
-
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log_path.read_text().splitlines()[-lines:])
-        except OSError:
-            return ""
 
 
 # --- Load drivers -----------------------------------------------------------------------------
